@@ -1,0 +1,112 @@
+# dfota-station build.
+#
+# Every folder is one job; its .c files are globbed, so adding a module never
+# needs an edit here. All library code (everything but the two mains) goes
+# into one static archive that the station, the emulator and every test link.
+#
+#   make            build/dfota-station and build/dfota-sim
+#   make check      unit, integration and USB tests (Check)
+#   make san        the whole suite under ASan+UBSan (in build-san/)
+#   make tsan       the threaded tests under ThreadSanitizer (in build-tsan/)
+#   make demo       the station against emulated modules
+#   make deps       install the Debian packages this project needs
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+SANFLAGS ?=
+PKGS     := libusb-1.0 libserialport ncursesw libconfig
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-error=deprecated-declarations
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DDFOTA_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) $(SANFLAGS) \
+             -I. $(PKG_CFLAGS) -MMD -MP
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm
+
+LIB_DIRS := station packages config reports ui
+LIB_SRC  := $(filter-out station/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+SIM_SRC  := $(wildcard sim/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+SIM_OBJ  := $(SIM_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libdfota.a
+
+STATION  := $(BUILD)/dfota-station
+SIM      := $(BUILD)/dfota-sim
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+INTG_SRC := $(wildcard tests/integration/test_*.c)
+TEST_HELPER_SRC := $(wildcard tests/harness/*.c)
+TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+INTG_BIN := $(INTG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check unit integration san tsan demo deps install clean fuzz bench
+
+all: $(STATION) $(SIM)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(STATION): $(BUILD)/station/main.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(SIM): $(SIM_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_HELPER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS_ALL)
+
+# Tests find the binaries and the data through the environment, so the same
+# test executables run against a sanitizer build.
+TEST_ENV = DFOTA_STATION=$(abspath $(STATION)) DFOTA_SIM=$(abspath $(SIM)) \
+           DFOTA_TESTDATA=$(abspath tests/data) DFOTA_TMP=$(abspath $(BUILD)/tmp) \
+           CK_DEFAULT_TIMEOUT=120
+
+check: all $(UNIT_BIN) $(INTG_BIN)
+	@mkdir -p $(BUILD)/tmp
+	@./tests/run-suite $(BUILD) $(UNIT_BIN) $(INTG_BIN) -- $(TEST_ENV)
+
+unit: all $(UNIT_BIN)
+	@mkdir -p $(BUILD)/tmp
+	@./tests/run-suite $(BUILD) $(UNIT_BIN) -- $(TEST_ENV)
+
+san:
+	$(MAKE) check BUILD=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+
+tsan:
+	$(MAKE) check BUILD=build-tsan CFLAGS="-O1 -g" SANFLAGS="-fsanitize=thread"
+
+demo: all
+	./scripts/demo
+
+deps:
+	./scripts/install-deps
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dfota-station/examples
+	install -m 0755 $(STATION) $(SIM) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 config/examples/*.cfg $(DESTDIR)$(PREFIX)/share/dfota-station/examples/
+
+clean:
+	rm -rf build build-san build-tsan
+
+-include $(LIB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(BUILD)/station/main.d
