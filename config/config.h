@@ -1,0 +1,87 @@
+/*
+ * config: the station file (libconfig syntax, see CONTRACT.md) read into one
+ * validated, typed struct. Nothing else in the station reads libconfig.
+ *
+ * Every error names the file, the line and the setting, and says what is
+ * allowed, e.g.
+ *   station.cfg:12: policy.attempts: must be a whole number from 1 to 10, got 0
+ * Paths in the file (reports_dir, package files) are relative to the file's
+ * own folder and are stored resolved.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CFG_PATH_MAX 1024
+
+typedef struct cfg_slot {
+	char label[32];
+	char usb_path[64];            /* "" for a serial slot              */
+	char serial[CFG_PATH_MAX];    /* "" for a USB slot                 */
+	int  baud;                    /* serial slots; default 115200      */
+	char model[32];               /* optional hint; "" when not given  */
+	char urc_serial[CFG_PATH_MAX];/* optional second port for URCs     */
+	int  line;
+} cfg_slot;
+
+typedef struct cfg_package {
+	char model[32];
+	char from[96];
+	char to[96];
+	char file[CFG_PATH_MAX];      /* resolved; "" for a url package    */
+	char url[1024];               /* "" for a file package             */
+	char sha256[65];              /* lower-case hex; "" when not given */
+	int  line;
+} cfg_package;
+
+typedef struct cfg_target {
+	char model[32];
+	char revision[96];
+	int  line;
+} cfg_target;
+
+typedef struct cfg_policy {
+	int    attempts;              /* 1..10, default 3                 */
+	double reboot_timeout;        /* s, default 180                   */
+	double stall_timeout;         /* s, default 300                   */
+	double command_timeout;       /* s, default 5                     */
+	int    max_parallel_uploads;  /* 0 = no limit                     */
+	bool   auto_start;            /* default true                     */
+} cfg_policy;
+
+typedef struct cfg_discovery {
+	bool usb;                     /* default true                     */
+	int  rescan_interval_ms;      /* default 1000                     */
+} cfg_discovery;
+
+typedef struct cfg_ui {
+	bool bell;                    /* ring when a unit finishes (default true) */
+} cfg_ui;
+
+typedef struct station_config {
+	char          path[CFG_PATH_MAX];     /* the file as given         */
+	char          name[64];
+	char          operator_name[64];
+	char          reports_dir[CFG_PATH_MAX]; /* resolved               */
+	cfg_policy    policy;
+	cfg_discovery discovery;
+	cfg_ui        ui;
+	cfg_slot     *slots;
+	size_t        nslots;
+	cfg_package  *packages;
+	size_t        npackages;
+	cfg_target   *targets;
+	size_t        ntargets;
+} station_config;
+
+/* 0 on success; -1 with a message for a person in err. On failure cfg holds
+ * nothing that needs freeing. */
+int  config_load(const char *path, station_config *cfg, char *err, size_t errlen);
+void config_free(station_config *cfg);
+/* The default file: ./station.cfg, else /etc/dfota-station/station.cfg;
+ * NULL when neither exists. */
+const char *config_default_path(void);
+
+#endif

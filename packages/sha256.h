@@ -1,0 +1,27 @@
+/*
+ * sha256: FIPS 180-4 SHA-256, so that package files are checked without a
+ * crypto library. Streaming: init, update any number of times, final.
+ */
+#ifndef SHA256_H
+#define SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sha256_ctx {
+	uint32_t state[8];
+	uint64_t bits;
+	uint8_t  block[64];
+	size_t   used;
+} sha256_ctx;
+
+void sha256_init(sha256_ctx *c);
+void sha256_update(sha256_ctx *c, const void *data, size_t len);
+void sha256_final(sha256_ctx *c, uint8_t out[32]);
+/* Lower-case hex of the digest of data; hex must hold 65 bytes. */
+void sha256_hex(const void *data, size_t len, char hex[65]);
+/* Of a whole file; 0, or -1 with errno set. */
+int  sha256_file(const char *path, char hex[65], uint64_t *size);
+void sha256_to_hex(const uint8_t digest[32], char hex[65]);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * report: the audit trail. A bus sink that writes, in the reports folder,
+ *
+ *   <station>-<YYYY-MM-DD>.csv   one row per unit attempt (CONTRACT.md),
+ *                                appended and fsync'ed when the unit ends
+ *   units/<imei or slot>-<UTC timestamp>.csv
+ *                                that unit's timeline: ts, phase, percent,
+ *                                event, raw (every byte in and out)
+ *
+ * Timeline events that arrive for a slot before its unit is identified are
+ * held in memory and written once the file is opened at BUS_UNIT_START.
+ * The writer is used from the bus dispatcher thread only.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "station/bus.h"
+
+typedef struct report_writer report_writer;
+
+/* Creates dir and dir/units when missing and checks that both are
+ * writable. 0, or -1 with "reports folder DIR: REASON" in err. */
+int         report_open(report_writer **out, const char *dir,
+                        const char *station, char *err, size_t errlen);
+void        report_on_event(void *writer, const bus_event *ev); /* a bus_sink */
+void        report_close(report_writer *w);
+/* The session file rows go to now (today's, UTC). */
+const char *report_session_path(report_writer *w);
+/* Number of rows that could not be written yet (disk trouble). */
+size_t      report_pending(report_writer *w);
+
+/* The CSV header line of the session file, without line end. */
+extern const char *const report_columns[];
+extern const int report_ncolumns;
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * errors: what a module's numeric codes mean, per dialect, as data.
+ *
+ * A code arrives in one of four contexts: the result of an FTP download
+ * (FTPEND), of an HTTP/CoAP/LwM2M download (HTTPEND, COAPEND, DOWNLOADED),
+ * of the update itself (END), or as +CME ERROR to a command. For each known
+ * (dialect, context, code) the table gives words an operator understands and
+ * whether another attempt by the station can help. Unknown codes are never
+ * dropped: they are shown as numbers ("unknown code 612").
+ */
+#ifndef ERRORS_H
+#define ERRORS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "station/models.h"
+
+typedef enum err_context {
+	ERRCTX_FTP,       /* FTPEND,<ftp_err>                        */
+	ERRCTX_HTTP,      /* HTTPEND / COAPEND / LwM2M DOWNLOADED     */
+	ERRCTX_UPDATE,    /* END,<err>                               */
+	ERRCTX_CME,       /* +CME ERROR: <n> to a command            */
+	ERRCTX_COUNT
+} err_context;
+
+typedef struct error_info {
+	model_dialect dialect;
+	err_context   ctx;
+	int           code;
+	const char   *meaning;     /* short, for the grid and the report */
+	bool          retry_helps; /* can another station attempt fix it */
+} error_info;
+
+const error_info *error_lookup(model_dialect d, err_context ctx, int code);
+/* The meaning in words; "unknown code N" (written to buf) when not known. */
+const char       *error_meaning(model_dialect d, err_context ctx, int code,
+                                char *buf, size_t len);
+/* Unknown codes: true for download contexts, false for the update itself. */
+bool              error_retry_helps(model_dialect d, err_context ctx, int code);
+const char       *error_context_name(err_context ctx);
+
+#endif
