@@ -1,0 +1,428 @@
+/*
+ * at: line framing, command/result matching and data mode over one port.
+ *
+ * How it works: at_read_line() is the only place bytes enter. It polls the
+ * port and the stop descriptor, appends what it reads to a line buffer and
+ * returns complete lines; empty lines (the CR LF pairs that frame every
+ * answer) are skipped. While a command is pending, lines are its answer
+ * unless they are known unsolicited codes (a table of prefixes) or the echo
+ * of the command itself; those go to the unsolicited queue, which
+ * at_next_line() empties first. In ack mode a bare 'A' at the start of a
+ * line is an upload acknowledgement, not text.
+ *
+ * A line longer than the buffer is cut and delivered in pieces (garbage on
+ * the line must not block the channel); bytes that are not printable are
+ * left in the line as they are: the timeline escapes them.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "station/at.h"
+
+#define AT_RXBUF      4096
+#define AT_QUEUE_MAX  256
+
+struct at_channel {
+	serial_port *port;
+	at_hooks     hooks;
+	char         rx[AT_RXBUF];
+	size_t       rxlen;
+	size_t       rxscan;         /* bytes of rx already searched for EOL */
+	bool         ack_mode;
+	size_t       acks;
+	bool         lost;
+	char        *queue[AT_QUEUE_MAX];  /* unsolicited lines, FIFO */
+	size_t       qhead, qlen;
+	size_t       qdropped;
+};
+
+/* Lines that are never an answer to a command of ours. */
+static const char *const at_unsolicited_prefixes[] = {
+	"+QIND:", "+LWM2M:", "RDY", "+CPIN:", "+QUSIM:", "+CFUN:",
+	"POWERED DOWN", "NORMAL POWER DOWN", "+QSTAT:", "+CTZV:", "+CTZE:",
+	"+QNTP:", "+CGEV:", "APP RDY", "+QCSQ:",
+};
+
+static const char *const at_status_names[] = {
+	[AT_OK] = "OK", [AT_ERROR] = "ERROR", [AT_CME_ERROR] = "CME ERROR",
+	[AT_CONNECT] = "CONNECT", [AT_TIMEOUT] = "timeout",
+	[AT_PORT_LOST] = "port lost", [AT_STOPPED] = "stopped",
+};
+
+const char *
+at_status_name(at_status s)
+{
+	return (s >= AT_OK && s <= AT_STOPPED) ? at_status_names[s] : "?";
+}
+
+bool
+at_is_unsolicited(const char *line)
+{
+	for (size_t i = 0; i < sizeof at_unsolicited_prefixes / sizeof *at_unsolicited_prefixes; i++)
+		if (strncasecmp(line, at_unsolicited_prefixes[i],
+		    strlen(at_unsolicited_prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+static int64_t
+at_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+at_trace(at_channel *ch, bus_kind kind, const char *text)
+{
+	if (ch->hooks.trace != NULL)
+		ch->hooks.trace(ch->hooks.ctx, kind, text);
+}
+
+at_channel *
+at_open(serial_port *port, const at_hooks *hooks)
+{
+	at_channel *ch = calloc(1, sizeof *ch);
+
+	if (ch == NULL) {
+		serial_close(port);
+		return NULL;
+	}
+	ch->port = port;
+	if (hooks != NULL)
+		ch->hooks = *hooks;
+	else
+		ch->hooks.stop_fd = -1;
+	return ch;
+}
+
+void
+at_close(at_channel *ch)
+{
+	if (ch == NULL)
+		return;
+	while (ch->qlen > 0) {
+		free(ch->queue[ch->qhead]);
+		ch->qhead = (ch->qhead + 1) % AT_QUEUE_MAX;
+		ch->qlen--;
+	}
+	serial_close(ch->port);
+	free(ch);
+}
+
+serial_port *
+at_port(at_channel *ch)
+{
+	return ch->port;
+}
+
+static void
+at_queue_push(at_channel *ch, const char *line)
+{
+	char *copy = strdup(line);
+
+	if (copy == NULL)
+		return;
+	if (ch->qlen == AT_QUEUE_MAX) {
+		/* The worker is not reading: keep the newest, count the rest. */
+		free(ch->queue[ch->qhead]);
+		ch->qhead = (ch->qhead + 1) % AT_QUEUE_MAX;
+		ch->qlen--;
+		ch->qdropped++;
+	}
+	ch->queue[(ch->qhead + ch->qlen) % AT_QUEUE_MAX] = copy;
+	ch->qlen++;
+}
+
+static bool
+at_queue_pop(at_channel *ch, char *line, size_t len)
+{
+	if (ch->qlen == 0)
+		return false;
+	snprintf(line, len, "%s", ch->queue[ch->qhead]);
+	free(ch->queue[ch->qhead]);
+	ch->qhead = (ch->qhead + 1) % AT_QUEUE_MAX;
+	ch->qlen--;
+	return true;
+}
+
+/* Takes one complete line out of rx, if there is one. */
+static bool
+at_take_line(at_channel *ch, char *line, size_t len)
+{
+	for (;;) {
+		/* Upload acks arrive as bare 'A' bytes before any text. */
+		while (ch->ack_mode && ch->rxlen > 0 && ch->rx[0] == 'A' &&
+		    (ch->rxlen == 1 || ch->rx[1] == 'A' || ch->rx[1] == '\r' ||
+		     ch->rx[1] == '\n' || ch->rx[1] == '+')) {
+			ch->acks++;
+			memmove(ch->rx, ch->rx + 1, --ch->rxlen);
+			ch->rxscan = 0;
+		}
+		size_t i;
+		for (i = ch->rxscan; i < ch->rxlen; i++)
+			if (ch->rx[i] == '\r' || ch->rx[i] == '\n')
+				break;
+		if (i == ch->rxlen && ch->rxlen < sizeof ch->rx) {
+			ch->rxscan = ch->rxlen;
+			return false;
+		}
+		/* i is an end of line, or the buffer is full: cut there. */
+		size_t n = i < len ? i : len - 1;
+		memcpy(line, ch->rx, n);
+		line[n] = '\0';
+		size_t skip = i < ch->rxlen ? i + 1 : i;
+		memmove(ch->rx, ch->rx + skip, ch->rxlen - skip);
+		ch->rxlen -= skip;
+		ch->rxscan = 0;
+		/* NULs inside a line would end it early for every consumer. */
+		for (size_t k = 0; k < n; k++)
+			if (line[k] == '\0')
+				line[k] = '?';
+		if (n > 0)
+			return true;
+	}
+}
+
+/* Waits for bytes; AT_OK when some arrived. */
+static at_status
+at_fill(at_channel *ch, int64_t deadline)
+{
+	struct pollfd pfd[2];
+	int           nfd = 1;
+
+	if (ch->lost)
+		return AT_PORT_LOST;
+	pfd[0] = (struct pollfd){ .fd = serial_fd(ch->port), .events = POLLIN };
+	if (ch->hooks.stop_fd >= 0) {
+		pfd[1] = (struct pollfd){ .fd = ch->hooks.stop_fd, .events = POLLIN };
+		nfd = 2;
+	}
+	for (;;) {
+		int64_t left = deadline - at_now();
+		if (left < 0)
+			left = 0;
+		int r = poll(pfd, (nfds_t)nfd, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (nfd == 2 && (pfd[1].revents & POLLIN))
+			return AT_STOPPED;
+		if (r == 0)
+			return AT_TIMEOUT;
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
+			if (ch->rxlen == sizeof ch->rx)
+				return AT_OK;
+			ssize_t n = serial_read(ch->port, ch->rx + ch->rxlen,
+			    sizeof ch->rx - ch->rxlen);
+			if (n > 0) {
+				ch->rxlen += (size_t)n;
+				return AT_OK;
+			}
+			if (n < 0 || (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
+				ch->lost = true;
+				return AT_PORT_LOST;
+			}
+		}
+		if (left == 0)
+			return AT_TIMEOUT;
+	}
+}
+
+/* The next line from the port (not from the queue). */
+static at_status
+at_read_line(at_channel *ch, int64_t deadline, char *line, size_t len)
+{
+	for (;;) {
+		if (at_take_line(ch, line, len)) {
+			at_trace(ch, BUS_RX, line);
+			return AT_OK;
+		}
+		at_status s = at_fill(ch, deadline);
+		if (s != AT_OK)
+			return s;
+	}
+}
+
+static bool
+at_is_echo(const char *line, const char *cmd)
+{
+	return cmd != NULL && strcasecmp(line, cmd) == 0;
+}
+
+/* Classifies a final result; false for an information line. */
+static bool
+at_final(const char *line, at_response *r)
+{
+	static const struct {
+		const char *prefix;
+		at_status   status;
+		bool        has_code;
+	} finals[] = {
+		{ "OK", AT_OK, false },
+		{ "ERROR", AT_ERROR, false },
+		{ "NO CARRIER", AT_ERROR, false },
+		{ "CONNECT", AT_CONNECT, false },
+		{ "+CME ERROR:", AT_CME_ERROR, true },
+		{ "+CMS ERROR:", AT_CME_ERROR, true },
+	};
+
+	for (size_t i = 0; i < sizeof finals / sizeof *finals; i++) {
+		size_t n = strlen(finals[i].prefix);
+		if (strncasecmp(line, finals[i].prefix, n) != 0)
+			continue;
+		/* "OK" and "ERROR" must be the whole line; CONNECT may carry a rate. */
+		if (!finals[i].has_code && finals[i].status != AT_CONNECT && line[n] != '\0')
+			continue;
+		if (finals[i].status == AT_CONNECT && line[n] != '\0' && line[n] != ' ')
+			continue;
+		r->status = finals[i].status;
+		r->code = -1;
+		if (finals[i].has_code) {
+			char *end;
+			long  v = strtol(line + n, &end, 10);
+			if (end != line + n)
+				r->code = (int)v;
+		}
+		snprintf(r->final, sizeof r->final, "%s", line);
+		return true;
+	}
+	return false;
+}
+
+static at_status
+at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+{
+	int64_t deadline = at_now() + timeout_ms;
+	char    line[AT_LINE_MAX];
+
+	for (;;) {
+		at_status s = at_read_line(ch, deadline, line, sizeof line);
+		if (s != AT_OK) {
+			r->status = s;
+			return s;
+		}
+		if (at_is_echo(line, cmd))
+			continue;
+		if (at_final(line, r))
+			return r->status;
+		if (at_is_unsolicited(line)) {
+			at_queue_push(ch, line);
+			continue;
+		}
+		if (r->nlines < AT_MAX_LINES)
+			snprintf(r->lines[r->nlines++], AT_LINE_MAX, "%s", line);
+	}
+}
+
+static void
+at_response_init(at_response *r)
+{
+	r->status = AT_TIMEOUT;
+	r->code = -1;
+	r->final[0] = '\0';
+	r->nlines = 0;
+}
+
+at_status
+at_command(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+{
+	char buf[AT_LINE_MAX + 2];
+	int  n;
+
+	at_response_init(r);
+	if (ch->lost)
+		return r->status = AT_PORT_LOST;
+	n = snprintf(buf, sizeof buf, "%s\r", cmd);
+	at_trace(ch, BUS_TX, cmd);
+	if (serial_write_all(ch->port, buf, (size_t)n, timeout_ms) != 0) {
+		ch->lost = errno != ETIMEDOUT;
+		return r->status = ch->lost ? AT_PORT_LOST : AT_TIMEOUT;
+	}
+	return at_wait_result(ch, cmd, timeout_ms, r);
+}
+
+at_status
+at_finish(at_channel *ch, int timeout_ms, at_response *r)
+{
+	at_status s;
+
+	at_response_init(r);
+	s = at_wait_result(ch, NULL, timeout_ms, r);
+	ch->ack_mode = false;
+	return s;
+}
+
+at_status
+at_next_line(at_channel *ch, int timeout_ms, char *line, size_t len)
+{
+	if (at_queue_pop(ch, line, len))
+		return AT_OK;
+	return at_read_line(ch, at_now() + timeout_ms, line, len);
+}
+
+/* Waits until at least want acks have been counted. */
+static at_status
+at_wait_acks(at_channel *ch, size_t want, int timeout_ms)
+{
+	int64_t deadline = at_now() + timeout_ms;
+	char    line[AT_LINE_MAX];
+
+	while (ch->acks < want) {
+		if (at_take_line(ch, line, sizeof line)) {
+			at_trace(ch, BUS_RX, line);
+			at_queue_push(ch, line);
+			continue;
+		}
+		if (ch->acks >= want)
+			break;
+		at_status s = at_fill(ch, deadline);
+		if (s != AT_OK)
+			return s;
+	}
+	return AT_OK;
+}
+
+at_status
+at_send_data(at_channel *ch, const uint8_t *data, size_t len, size_t ack_block,
+             int ack_timeout_ms, void (*progress)(void *, size_t), void *ctx)
+{
+	size_t block = ack_block > 0 ? ack_block : 65536;
+	size_t sent = 0, nblocks = 0;
+	char   note[128];
+
+	ch->ack_mode = ack_block > 0;
+	ch->acks = 0;
+	snprintf(note, sizeof note, "data mode: sending %zu bytes%s", len,
+	    ack_block > 0 ? " in 1024-byte blocks, one ack each" : "");
+	at_trace(ch, BUS_NOTE, note);
+	while (sent < len) {
+		size_t n = len - sent < block ? len - sent : block;
+
+		if (serial_write_all(ch->port, data + sent, n, ack_timeout_ms) != 0)
+			return errno == ETIMEDOUT ? AT_TIMEOUT : (ch->lost = true, AT_PORT_LOST);
+		sent += n;
+		nblocks++;
+		if (ack_block > 0 && sent < len) {
+			at_status s = at_wait_acks(ch, nblocks, ack_timeout_ms);
+			if (s != AT_OK) {
+				snprintf(note, sizeof note, "data mode: %zu of %zu bytes sent, "
+				    "%zu acks, then %s", sent, len, ch->acks, at_status_name(s));
+				at_trace(ch, BUS_NOTE, note);
+				return s;
+			}
+		}
+		if (progress != NULL)
+			progress(ctx, sent);
+	}
+	snprintf(note, sizeof note, "data mode: %zu bytes sent, %zu acks", sent, ch->acks);
+	at_trace(ch, BUS_NOTE, note);
+	return AT_OK;
+}
