@@ -39,5 +39,8 @@ const char       *error_meaning(model_dialect d, err_context ctx, int code,
 /* Unknown codes: true for download contexts, false for the update itself. */
 bool              error_retry_helps(model_dialect d, err_context ctx, int code);
 const char       *error_context_name(err_context ctx);
+/* The rows themselves, for tests and --list: every (dialect, ctx, code). */
+size_t            error_count(void);
+const error_info *error_at(size_t i);
 
 #endif
