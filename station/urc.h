@@ -49,5 +49,7 @@ typedef struct urc_event {
  * line is not a FOTA URC. */
 bool        urc_parse_line(const char *line, urc_event *out);
 const char *urc_kind_name(urc_kind k);
+/* "FTP", "HTTP", "COAP", "LWM2M"; "NONE" for URC_VIA_NONE. */
+const char *urc_via_name(urc_transport t);
 
 #endif
