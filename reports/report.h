@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "station/bus.h"
 
@@ -31,6 +32,14 @@ void        report_close(report_writer *w);
 const char *report_session_path(report_writer *w);
 /* Number of rows that could not be written yet (disk trouble). */
 size_t      report_pending(report_writer *w);
+
+/* Tests only: session rows are written through fn instead of write(2),
+ * so a test can play a full or failing disk (return -1 with errno set, or
+ * a short count). NULL restores write(2). */
+typedef ssize_t (*report_write_fn)(int fd, const void *buf, size_t len,
+                                   void *ctx);
+void        report_set_write_hook(report_writer *w, report_write_fn fn,
+                                  void *ctx);
 
 /* The CSV header line of the session file, without line end. */
 extern const char *const report_columns[];
