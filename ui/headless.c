@@ -1,0 +1,249 @@
+/*
+ * headless: the --headless output, one JSON object per line, flushed per
+ * line so a supervising script sees each state change as it happens.
+ *
+ *   BUS_STATE      {"ts","slot","unit","phase","percent","error"}
+ *   BUS_UNIT_END   the same with "phase":"DONE", "result", "fw_before",
+ *                  "fw_after"
+ *   BUS_ALERT      {"ts","alert"}
+ *   headless_finish {"ts","summary":{"units",PASS,...},"exit"}
+ *
+ * Byte traffic (TX/RX), notes and port events are the timelines' business
+ * and are not printed. BUS_UNIT_START prints nothing either: it only tells
+ * which IMEI the slot's later lines belong to, until BUS_UNIT_END.
+ *
+ * Strings are escaped so every line is valid JSON whatever a module sent:
+ * control bytes as \u00XX, and bytes that are not valid UTF-8 as \u00XX of
+ * the byte (so they show, as Latin-1, instead of breaking the parser).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/csv.h"
+#include "ui/headless.h"
+
+/* Slot indexes above this are not slots but a bug upstream. */
+#define HEADLESS_SLOT_MAX 65536
+
+typedef struct headless_slot {
+	char imei[24];          /* "" when no unit is in the slot */
+} headless_slot;
+
+struct headless {
+	FILE          *out;
+	headless_slot *slots;
+	int            nslots;
+	int            units;
+	int            results[RESULT_COUNT];
+};
+
+headless *
+headless_new(FILE *out)
+{
+	headless *h = calloc(1, sizeof *h);
+
+	if (h != NULL)
+		h->out = out;
+	return h;
+}
+
+void
+headless_free(headless *h)
+{
+	if (h == NULL)
+		return;
+	free(h->slots);
+	free(h);
+}
+
+void
+json_write_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	while (*p != '\0') {
+		int n = csv_utf8_seq(p);
+
+		if (n == 0 || (n == 1 && *p < 0x20)) {
+			fprintf(f, "\\u%04X", *p++);
+			continue;
+		}
+		if (n == 1 && (*p == '"' || *p == '\\'))
+			fputc('\\', f);
+		fwrite(p, 1, (size_t)n, f);
+		p += n;
+	}
+	fputc('"', f);
+}
+
+static headless_slot *
+headless_slot_get(headless *h, int slot)
+{
+	if (slot < 0 || slot >= HEADLESS_SLOT_MAX)
+		return NULL;
+	if (slot >= h->nslots) {
+		int            n = slot + 1 > h->nslots * 2 ? slot + 1 : h->nslots * 2;
+		headless_slot *ns = realloc(h->slots, (size_t)n * sizeof *ns);
+
+		if (ns == NULL)
+			return NULL;
+		memset(ns + h->nslots, 0, (size_t)(n - h->nslots) * sizeof *ns);
+		h->slots = ns;
+		h->nslots = n;
+	}
+	return &h->slots[slot];
+}
+
+static void
+headless_begin(headless *h, int64_t ts_ms)
+{
+	char ts[32];
+
+	fputs("{\"ts\":", h->out);
+	json_write_string(h->out, unit_format_time(ts_ms, ts, sizeof ts));
+}
+
+static void
+headless_end(headless *h)
+{
+	fputs("}\n", h->out);
+	fflush(h->out);
+}
+
+static void
+headless_string_or_null(FILE *f, const char *s)
+{
+	json_write_string(f, s != NULL && s[0] != '\0' ? s : NULL);
+}
+
+static void
+headless_percent(FILE *f, int percent)
+{
+	if (percent >= 0)
+		fprintf(f, ",\"percent\":%d", percent);
+	else
+		fputs(",\"percent\":null", f);
+}
+
+/* null, or {"code":N|null,"text":"..."|null} when there is any error. */
+static void
+headless_error(FILE *f, int code, const char *text)
+{
+	int has_text = text != NULL && text[0] != '\0';
+
+	fputs(",\"error\":", f);
+	if (code < 0 && !has_text) {
+		fputs("null", f);
+		return;
+	}
+	if (code >= 0)
+		fprintf(f, "{\"code\":%d,\"text\":", code);
+	else
+		fputs("{\"code\":null,\"text\":", f);
+	headless_string_or_null(f, text);
+	fputc('}', f);
+}
+
+/* "slot" and "unit": the unit is the IMEI known for the slot. */
+static void
+headless_where(headless *h, const bus_event *ev, const char *imei)
+{
+	fputs(",\"slot\":", h->out);
+	headless_string_or_null(h->out, ev->slot_label);
+	fputs(",\"unit\":", h->out);
+	headless_string_or_null(h->out, imei);
+}
+
+static void
+headless_state(headless *h, const bus_event *ev, const headless_slot *s)
+{
+	headless_begin(h, ev->ts_ms);
+	headless_where(h, ev, s != NULL ? s->imei : NULL);
+	fputs(",\"phase\":", h->out);
+	json_write_string(h->out, unit_phase_name(ev->phase));
+	headless_percent(h->out, ev->percent);
+	headless_error(h->out, ev->error_code, ev->text);
+	headless_end(h);
+}
+
+static void
+headless_unit_end(headless *h, const bus_event *ev, headless_slot *s)
+{
+	const unit_record *u = ev->unit;
+	const char        *imei = s != NULL ? s->imei : NULL;
+	unit_result        result = u != NULL ? u->result : RESULT_NONE;
+
+	if (u != NULL && u->imei[0] != '\0')
+		imei = u->imei;
+	headless_begin(h, ev->ts_ms);
+	headless_where(h, ev, imei);
+	fputs(",\"phase\":\"DONE\"", h->out);
+	headless_percent(h->out, ev->percent);
+	fputs(",\"result\":", h->out);
+	headless_string_or_null(h->out, unit_result_name(result));
+	fputs(",\"fw_before\":", h->out);
+	headless_string_or_null(h->out, u != NULL ? u->fw_before : NULL);
+	fputs(",\"fw_after\":", h->out);
+	headless_string_or_null(h->out, u != NULL ? u->fw_after : NULL);
+	if (u != NULL)
+		headless_error(h->out, u->error_code, u->error_text);
+	else
+		headless_error(h->out, ev->error_code, ev->text);
+	headless_end(h);
+
+	h->units++;
+	if (result > RESULT_NONE && result < RESULT_COUNT)
+		h->results[result]++;
+	if (s != NULL)
+		s->imei[0] = '\0';
+}
+
+void
+headless_on_event(void *ctx, const bus_event *ev)
+{
+	headless      *h = ctx;
+	headless_slot *s = headless_slot_get(h, ev->slot);
+
+	switch (ev->kind) {
+	case BUS_UNIT_START:
+		if (s != NULL && ev->unit != NULL)
+			snprintf(s->imei, sizeof s->imei, "%s", ev->unit->imei);
+		break;
+	case BUS_STATE:
+		headless_state(h, ev, s);
+		break;
+	case BUS_UNIT_END:
+		headless_unit_end(h, ev, s);
+		break;
+	case BUS_ALERT:
+		headless_begin(h, ev->ts_ms);
+		fputs(",\"alert\":", h->out);
+		json_write_string(h->out, ev->text != NULL ? ev->text : "");
+		headless_end(h);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+headless_finish(headless *h, int exit_status)
+{
+	static const unit_result order[] = {
+		RESULT_PASS, RESULT_FAIL, RESULT_SKIPPED, RESULT_NO_PACKAGE,
+		RESULT_ABORTED,
+	};
+
+	headless_begin(h, unit_now_ms());
+	fprintf(h->out, ",\"summary\":{\"units\":%d", h->units);
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		fprintf(h->out, ",\"%s\":%d", unit_result_name(order[i]),
+		    h->results[order[i]]);
+	fprintf(h->out, "},\"exit\":%d", exit_status);
+	headless_end(h);
+}
