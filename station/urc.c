@@ -125,10 +125,13 @@ static const char *const urc_via_names[] = {
 
 /* Own ASCII classes: <ctype.h> is locale-dependent and undefined for the
  * negative chars that binary noise produces. */
+/* Bytes >= 0x80 count as blanks: copied text carries UTF-8 no-break spaces
+ * (C2 A0) where the guides have spaces, and no keyword or number contains a
+ * non-ASCII byte, so skipping them can only help. */
 static int
 urc_is_blank(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c >= 0x80;
 }
 
 static int
@@ -178,7 +181,7 @@ urc_scan_prefix(const char *p, unsigned *prefix)
 	/* Blanks and bytes outside printable ASCII; not printable text, so
 	 * that "OK +QIND: ..." (a table row, not a line) stays NONE. */
 	while (*p != '\0' && (urc_is_blank((unsigned char)*p) ||
-	    (unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f))
+	    (unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f))
 		p++;
 	if (*p++ != '+')
 		return NULL;
@@ -238,7 +241,7 @@ urc_normalise(const urc_field *f, char *out)
 	for (i = 0; i < f->len && o < URC_WORD_MAX - 1; i++) {
 		unsigned char c = (unsigned char)f->start[i];
 
-		if (c == ' ' || c == '\t' || c == '\r')
+		if (urc_is_blank(c))
 			continue;
 		if (!f->quoted && !urc_is_alnum(c))
 			break;
