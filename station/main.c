@@ -1,0 +1,276 @@
+/*
+ * dfota-station: the command line of CONTRACT.md.
+ *
+ *   dfota-station [--config FILE] [--headless] [--once] [--max-units N]
+ *                 [--idle-exit SECONDS] [--operator NAME] [--reports DIR]
+ *                 [--dry-run] [--verbose] [--version] [--help]
+ *   dfota-station report summary [--by model|slot|error|day] CSV...
+ *   dfota-station check-config FILE
+ *
+ * main() only wires things together: it reads and checks the station file
+ * and the package catalog (exit 2 on any error, naming file, line and
+ * setting), opens the reports folder (exit 3 when it cannot be written),
+ * connects the sinks (reports, headless or grid, verbose trace) to the
+ * event bus, and hands over to station_run().
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "packages/pkg.h"
+#include "reports/report.h"
+#include "reports/summary.h"
+#include "station/bus.h"
+#include "station/station.h"
+#include "ui/headless.h"
+#include "ui/trace.h"
+
+#define EXIT_USAGE   2
+#define EXIT_STATION 3
+
+typedef struct cli {
+	const char     *config;
+	const char     *reports;
+	bool            headless;
+	station_options opt;
+} cli;
+
+static const char usage_text[] =
+"usage: dfota-station [--config FILE] [--headless] [--once] [--max-units N]\n"
+"                     [--idle-exit SECONDS] [--operator NAME] [--reports DIR]\n"
+"                     [--dry-run] [--verbose] [--version] [--help]\n"
+"       dfota-station report summary [--by model|slot|error|day] [--csv|--json] CSV...\n"
+"       dfota-station check-config FILE\n"
+"\n"
+"Updates Quectel modules by DFOTA on every configured slot and writes one\n"
+"CSV row per unit to the reports folder.\n"
+"\n"
+"  --config FILE      station file (default ./station.cfg, else\n"
+"                     /etc/dfota-station/station.cfg)\n"
+"  --headless         one JSON object per line on stdout instead of the grid\n"
+"  --once             each slot handles at most one unit, then exit\n"
+"  --max-units N      exit after N units have finished\n"
+"  --idle-exit S      exit when nothing ran or arrived for S seconds\n"
+"  --operator NAME    written into every report row\n"
+"  --reports DIR      reports folder (overrides station.reports_dir)\n"
+"  --dry-run          identify and plan only; change nothing on any module\n"
+"  --verbose          every command and line, on stderr\n"
+"\n"
+"Exit status: 0 every unit passed or needed nothing, 1 a unit failed or was\n"
+"cut short, 2 usage or configuration error, 3 the station could not run.\n";
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "dfota-station: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see dfota-station --help)\n");
+	return EXIT_USAGE;
+}
+
+static bool
+parse_number(const char *s, double min, double *out)
+{
+	char  *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || v < min)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int
+parse_cli(int argc, char **argv, cli *c)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "headless", no_argument, NULL, 'H' },
+		{ "once", no_argument, NULL, '1' },
+		{ "max-units", required_argument, NULL, 'm' },
+		{ "idle-exit", required_argument, NULL, 'i' },
+		{ "operator", required_argument, NULL, 'o' },
+		{ "reports", required_argument, NULL, 'r' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int    ch;
+	double v;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': c->config = optarg; break;
+		case 'H': c->headless = true; break;
+		case '1': c->opt.once = true; break;
+		case 'o': c->opt.operator_name = optarg; break;
+		case 'r': c->reports = optarg; break;
+		case 'n': c->opt.dry_run = true; break;
+		case 'v': c->opt.verbose = true; break;
+		case 'm':
+			if (!parse_number(optarg, 1, &v) || v != (int)v)
+				return usage_error("--max-units needs a whole number of at least 1, got '%s'", optarg);
+			c->opt.max_units = (int)v;
+			break;
+		case 'i':
+			if (!parse_number(optarg, 0.001, &v))
+				return usage_error("--idle-exit needs a number of seconds above 0, got '%s'", optarg);
+			c->opt.idle_exit = v;
+			break;
+		case 'V':
+			printf("dfota-station %s\n", DFOTA_VERSION);
+			exit(0);
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case ':':
+			return usage_error("%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	/* A dry run looks at each unit once; it changes nothing to wait for. */
+	if (c->opt.dry_run)
+		c->opt.once = true;
+	return 0;
+}
+
+/* Station file and catalog; exit status 0 or EXIT_USAGE. */
+static int
+load_config(const char *path, station_config *cfg, pkg_catalog *cat)
+{
+	char err[1024];
+
+	if (path == NULL) {
+		fprintf(stderr, "dfota-station: no station file: give --config FILE, or create "
+		    "./station.cfg or /etc/dfota-station/station.cfg\n");
+		return EXIT_USAGE;
+	}
+	if (config_load(path, cfg, err, sizeof err) != 0) {
+		fprintf(stderr, "dfota-station: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (pkg_catalog_load(cat, cfg, err, sizeof err) != 0) {
+		fprintf(stderr, "dfota-station: %s\n", err);
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int
+cmd_check_config(int argc, char **argv)
+{
+	station_config cfg;
+	pkg_catalog    cat;
+	int            rc;
+
+	if (argc != 2)
+		return usage_error("%s", "check-config needs exactly one FILE");
+	if ((rc = load_config(argv[1], &cfg, &cat)) != 0)
+		return rc;
+	printf("%s: ok\n", argv[1]);
+	printf("  station %s, reports in %s\n", cfg.name, cfg.reports_dir);
+	printf("  %zu slot(s), %zu package(s), %zu target(s)\n", cfg.nslots, cat.n, cfg.ntargets);
+	for (size_t i = 0; i < cat.n; i++)
+		printf("  package %s: %s %s -> %s, %s, sha256 %s\n", cat.items[i].name,
+		    cat.items[i].model, cat.items[i].from, cat.items[i].to,
+		    cat.items[i].url[0] ? "url" : "upload",
+		    cat.items[i].sha256[0] ? cat.items[i].sha256 : "(not given)");
+	pkg_catalog_free(&cat);
+	config_free(&cfg);
+	return 0;
+}
+
+static int
+run_station(cli *c)
+{
+	station_config cfg;
+	pkg_catalog    cat;
+	report_writer *reports = NULL;
+	headless      *hl = NULL;
+	bus           *b;
+	station        st;
+	bus_sink       sinks[3];
+	int            nsinks = 0, rc;
+	char           err[1024];
+	sigset_t       sigs;
+
+	if ((rc = load_config(c->config != NULL ? c->config : config_default_path(), &cfg, &cat)) != 0)
+		return rc;
+	if (c->reports != NULL)
+		snprintf(cfg.reports_dir, sizeof cfg.reports_dir, "%s", c->reports);
+	if (cfg.nslots == 0) {
+		fprintf(stderr, "dfota-station: %s: no slots configured\n", cfg.path);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (!c->opt.dry_run && report_open(&reports, cfg.reports_dir, cfg.name, err, sizeof err) != 0) {
+		fprintf(stderr, "dfota-station: %s\n", err);
+		rc = EXIT_STATION;
+		goto out;
+	}
+	/* Signals are taken by the main thread alone (station_run). */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	b = bus_new();
+	if (reports != NULL)
+		sinks[nsinks++] = (bus_sink){ report_on_event, reports };
+	if (!c->opt.dry_run) {
+		hl = headless_new(stdout);
+		sinks[nsinks++] = (bus_sink){ headless_on_event, hl };
+	}
+	if (c->opt.verbose)
+		sinks[nsinks++] = (bus_sink){ trace_on_event, stderr };
+	if (b == NULL || bus_start(b, sinks, nsinks) != 0 ||
+	    station_init(&st, &cfg, &cat, b, &c->opt) != 0) {
+		fprintf(stderr, "dfota-station: cannot start (out of memory or threads)\n");
+		bus_free(b);
+		rc = EXIT_STATION;
+		goto out;
+	}
+	rc = station_run(&st);
+	bus_stop(b);
+	if (hl != NULL)
+		headless_finish(hl, rc);
+	station_free(&st);
+	bus_free(b);
+out:
+	headless_free(hl);
+	if (reports != NULL)
+		report_close(reports);
+	pkg_catalog_free(&cat);
+	config_free(&cfg);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	cli c = { 0 };
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[1], "report") == 0) {
+		if (argc >= 3 && strcmp(argv[2], "summary") == 0)
+			return report_summary_main(argc - 2, argv + 2);
+		return usage_error("%s", "report needs a command: summary");
+	}
+	if (argc >= 2 && strcmp(argv[1], "check-config") == 0)
+		return cmd_check_config(argc - 1, argv + 1);
+	if ((rc = parse_cli(argc, argv, &c)) != 0)
+		return rc;
+	return run_station(&c);
+}

@@ -1,0 +1,88 @@
+/*
+ * station: the running station. Owns the slots and their worker threads,
+ * the counters every exit condition reads, and the limit on concurrent
+ * uploads. The main thread runs station_run(): it starts one worker per
+ * slot, then waits -- for signals, for units to finish, for the idle timer
+ * -- and decides when the program ends (CONTRACT.md: --once, --max-units,
+ * --idle-exit, SIGINT/SIGTERM).
+ */
+#ifndef STATION_H
+#define STATION_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "packages/pkg.h"
+#include "station/bus.h"
+#include "station/unit.h"
+
+typedef struct station_options {
+	bool        once;
+	bool        dry_run;
+	bool        verbose;
+	int         max_units;       /* 0: no limit              */
+	double      idle_exit;       /* s; 0: never              */
+	double      stop_grace;      /* s a running update may take to reach a safe point */
+	const char *operator_name;   /* overrides the config     */
+} station_options;
+
+typedef struct station station;
+
+typedef struct slot {
+	station         *st;
+	int              index;
+	char             label[32];
+	const cfg_slot  *cfg;
+	char             serial_path[CFG_PATH_MAX];
+	char             urc_serial[CFG_PATH_MAX];
+	int              baud;
+	char             model_hint[32];
+	int              stop_pipe[2];   /* readable end wakes every wait */
+	pthread_t        thread;
+	bool             started;
+	bool             had_unit;       /* --once: this slot took a unit  */
+} slot;
+
+struct station {
+	const station_config *cfg;
+	const pkg_catalog    *cat;
+	bus                  *bus;
+	station_options       opt;
+	char                  run_id[40];
+	char                  operator_name[64];
+	slot                 *slots;
+	int                   nslots;
+
+	pthread_mutex_t       lock;      /* guards everything below        */
+	pthread_cond_t        changed;   /* a unit started/finished; stop  */
+	bool                  stopping;  /* no new units                   */
+	bool                  paused;
+	int                   busy;      /* units in progress              */
+	int                   finished;  /* units finished                 */
+	int                   workers_done;
+	int                   results[RESULT_COUNT];
+	int64_t               last_activity_ms;
+	int                   uploads;   /* uploads running now            */
+	pthread_cond_t        upload_free;
+};
+
+int  station_init(station *st, const station_config *cfg, const pkg_catalog *cat,
+                  bus *b, const station_options *opt);
+/* Starts the workers and waits until the program should end; returns the
+ * exit status of CONTRACT.md (0 or 1). */
+int  station_run(station *st);
+void station_free(station *st);
+
+/* Called by workers. */
+bool station_may_start(station *st);          /* false once stopping     */
+void station_unit_began(station *st);
+void station_unit_ended(station *st, unit_result r);
+void station_worker_exited(station *st);
+/* Waits for an upload place (max_parallel_uploads); false when stopped. */
+bool station_upload_acquire(station *st);
+void station_upload_release(station *st);
+void station_post(station *st, bus_event *ev);
+
+#endif

@@ -1,0 +1,588 @@
+/*
+ * worker: the unit loop of one slot, and the small tools every phase uses
+ * (posting state, commands with the policy's timeout, connecting to the
+ * port, identifying the module).
+ *
+ * How a unit goes: the worker waits until its port opens, identifies the
+ * module (ATI, AT+QGMR, AT+CGSN, AT+QCCID), asks the catalog for a plan,
+ * and runs each hop of the plan (worker_deliver, then worker_follow) with
+ * up to policy.attempts tries, re-identifying before each new try so that
+ * the plan starts from where the unit really is. The finished record goes
+ * to the bus as BUS_UNIT_END; then the worker waits for the unit to leave.
+ *
+ * Nothing here sleeps blindly: every wait polls the port and the slot's
+ * stop pipe, so the station can always stop a worker.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "station/identity.h"
+#include "station/worker.h"
+#include "station/worker_int.h"
+
+int64_t
+worker_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+worker_cmd_ms(const worker *w)
+{
+	return (int)(w->pol->command_timeout * 1000);
+}
+
+static void
+worker_post(worker *w, bus_kind kind, char *text, unit_record *unit)
+{
+	bus_event ev = {
+		.kind = kind, .slot = w->sl->index, .phase = w->phase,
+		.percent = w->percent, .error_code = -1, .text = text, .unit = unit,
+	};
+
+	snprintf(ev.slot_label, sizeof ev.slot_label, "%s", w->sl->label);
+	station_post(w->st, &ev);
+}
+
+static unit_record *
+worker_unit_copy(const worker *w)
+{
+	unit_record *u = malloc(sizeof *u);
+
+	if (u != NULL)
+		*u = w->u;
+	return u;
+}
+
+static void
+worker_trace(void *ctx, bus_kind kind, const char *text)
+{
+	worker *w = ctx;
+
+	worker_post(w, kind, strdup(text), NULL);
+}
+
+void
+worker_set(worker *w, unit_phase ph, int percent)
+{
+	if (ph == w->phase && percent == w->percent)
+		return;
+	w->phase = ph;
+	w->percent = percent;
+	worker_post(w, BUS_STATE, NULL, NULL);
+}
+
+void
+worker_note(worker *w, const char *fmt, ...)
+{
+	va_list ap;
+	char   *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	worker_post(w, BUS_NOTE, text, NULL);
+}
+
+static hop_rc
+worker_fail_v(worker *w, unit_phase ph, int code, bool retry, const char *fmt, va_list ap)
+{
+	bus_event ev;
+
+	vsnprintf(w->u.error_text, sizeof w->u.error_text, fmt, ap);
+	w->u.error_phase = ph;
+	w->u.error_code = code;
+	w->u.result = RESULT_FAIL;
+	w->retry = retry;
+	ev = (bus_event){
+		.kind = BUS_STATE, .slot = w->sl->index, .phase = ph,
+		.percent = w->percent, .error_code = code,
+		.text = strdup(w->u.error_text),
+	};
+	snprintf(ev.slot_label, sizeof ev.slot_label, "%s", w->sl->label);
+	station_post(w->st, &ev);
+	return HOP_FAIL;
+}
+
+hop_rc
+worker_fail(worker *w, unit_phase ph, int code, bool retry, const char *fmt, ...)
+{
+	va_list ap;
+	hop_rc  rc;
+
+	va_start(ap, fmt);
+	rc = worker_fail_v(w, ph, code, retry, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+hop_rc
+worker_fail_code(worker *w, unit_phase ph, err_context ctx, int code, const char *what)
+{
+	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_EC25;
+	char          buf[64];
+	const char   *meaning = error_meaning(d, ctx, code, buf, sizeof buf);
+
+	return worker_fail(w, ph, code, error_retry_helps(d, ctx, code),
+	    "%s: %s", what, meaning);
+}
+
+at_status
+worker_cmd(worker *w, at_response *r, const char *fmt, ...)
+{
+	char    cmd[AT_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	if (w->ch == NULL) {
+		r->status = AT_PORT_LOST;
+		r->nlines = 0;
+		return AT_PORT_LOST;
+	}
+	return at_command(w->ch, cmd, worker_cmd_ms(w), r);
+}
+
+/* Sleeps up to ms; false when the stop pipe woke it. */
+bool
+worker_sleep(worker *w, int ms)
+{
+	struct pollfd pfd = { .fd = w->sl->stop_pipe[0], .events = POLLIN };
+
+	return poll(&pfd, 1, ms) == 0;
+}
+
+void
+worker_disconnect(worker *w, const char *why)
+{
+	if (w->ch == NULL)
+		return;
+	worker_post(w, BUS_PORT, strdup(why), NULL);
+	at_close(w->ch);
+	w->ch = NULL;
+}
+
+/* Waits until the slot's port opens. The port may not exist yet (a module
+ * rebooting, a jig without a module): poll often, since the time from the
+ * port's return to our first byte is dead time for the line. */
+at_status
+worker_connect(worker *w, int64_t deadline, bool quiet)
+{
+	char       err[256];
+	at_hooks   hooks = { .trace = worker_trace, .ctx = w, .stop_fd = w->sl->stop_pipe[0] };
+	serial_port *port;
+
+	for (;;) {
+		if (serial_open(&port, w->sl->serial_path, w->sl->baud, err, sizeof err) == 0) {
+			w->ch = at_open(port, &hooks);
+			if (w->ch == NULL)
+				return AT_PORT_LOST;
+			snprintf(w->u.port, sizeof w->u.port, "%s", serial_device(port));
+			if (!quiet || w->active)
+				worker_post(w, BUS_PORT, strdup(serial_device(port)), NULL);
+			return AT_OK;
+		}
+		if (deadline > 0 && worker_mono_ms() >= deadline)
+			return AT_TIMEOUT;
+		if (!worker_sleep(w, 20))
+			return AT_STOPPED;
+	}
+}
+
+static id_rc
+worker_id_status(at_status s)
+{
+	return s == AT_STOPPED ? ID_STOPPED : s == AT_PORT_LOST ? ID_LOST : ID_NO_ANSWER;
+}
+
+/* AT+QGMR, read again while it shows an incomplete build (bounded). */
+static id_rc
+worker_read_qgmr(worker *w, ident *id, int64_t deadline)
+{
+	at_response r;
+
+	for (;;) {
+		at_status s = worker_cmd(w, &r, "AT+QGMR");
+		if (s != AT_OK && s != AT_ERROR && s != AT_CME_ERROR)
+			return worker_id_status(s);
+		if (s == AT_OK && r.nlines > 0 && !identity_qgmr_incomplete(r.lines[0])) {
+			snprintf(id->qgmr, sizeof id->qgmr, "%s", r.lines[0]);
+			return ID_OK;
+		}
+		if (worker_mono_ms() >= deadline) {
+			/* Still incomplete: fall back on ATI's revision, but say so. */
+			if (s == AT_OK && r.nlines > 0)
+				worker_note(w, "AT+QGMR still incomplete (%s); using ATI revision", r.lines[0]);
+			id->qgmr[0] = '\0';
+			return ID_OK;
+		}
+		if (!worker_sleep(w, 1000))
+			return ID_STOPPED;
+	}
+}
+
+static id_rc
+worker_read_imei(worker *w, ident *id)
+{
+	static const char *const cmds[] = { "AT+CGSN", "AT+GSN" };
+	at_response r;
+
+	for (size_t i = 0; i < 2; i++) {
+		at_status s = worker_cmd(w, &r, "%s", cmds[i]);
+		if (s == AT_STOPPED || s == AT_PORT_LOST)
+			return worker_id_status(s);
+		for (int k = 0; s == AT_OK && k < r.nlines; k++)
+			if (identity_parse_imei(r.lines[k], id->imei, sizeof id->imei))
+				break;
+		if (id->imei[0] != '\0')
+			break;
+	}
+	if (id->imei[0] == '\0') {
+		snprintf(w->why, sizeof w->why, "module did not report an IMEI (AT+CGSN, AT+GSN)");
+		return ID_BAD;
+	}
+	if (!identity_imei_valid(id->imei)) {
+		snprintf(w->why, sizeof w->why, "module reports an invalid IMEI %s (check digit wrong)", id->imei);
+		return ID_BAD;
+	}
+	return ID_OK;
+}
+
+/* Who is on the port. The first command is tried a few times: a module
+ * that has just booted may miss it. */
+id_rc
+worker_identify(worker *w, ident *id, int64_t deadline)
+{
+	at_response r;
+	at_status   s = AT_TIMEOUT;
+	id_rc       rc;
+
+	memset(id, 0, sizeof *id);
+	w->why[0] = '\0';
+	for (int i = 0; i < 3 && s != AT_OK; i++) {
+		s = worker_cmd(w, &r, "ATE0");
+		if (s == AT_STOPPED || s == AT_PORT_LOST)
+			return worker_id_status(s);
+	}
+	if (s != AT_OK)
+		return ID_NO_ANSWER;
+	worker_cmd(w, &r, "AT+CMEE=2");
+	s = worker_cmd(w, &r, "ATI");
+	if (s != AT_OK)
+		return s == AT_ERROR || s == AT_CME_ERROR ? ID_NO_ANSWER : worker_id_status(s);
+	identity_parse_ati(r.lines, r.nlines, id->model, sizeof id->model, id->rev, sizeof id->rev);
+	if (id->model[0] == '\0' && w->sl->model_hint[0] != '\0')
+		snprintf(id->model, sizeof id->model, "%s", w->sl->model_hint);
+	id->mi = model_find(id->model);
+	if ((rc = worker_read_qgmr(w, id, deadline)) != ID_OK)
+		return rc;
+	if ((rc = worker_read_imei(w, id)) != ID_OK)
+		return rc;
+	s = worker_cmd(w, &r, "AT+QCCID");
+	for (int k = 0; s == AT_OK && k < r.nlines; k++)
+		identity_parse_iccid(r.lines[k], id->iccid, sizeof id->iccid);
+	if (id->mi == NULL) {
+		snprintf(w->why, sizeof w->why, "unknown module model '%s' (ATI); not in the model table",
+		    id->model[0] ? id->model : "?");
+		return ID_BAD;
+	}
+	return ID_OK;
+}
+
+static const char *
+worker_revision(const ident *id)
+{
+	return id->qgmr[0] != '\0' ? id->qgmr : id->rev;
+}
+
+static bool
+worker_at_revision(const ident *id, const char *rev)
+{
+	return pkg_revision_match(rev, id->qgmr) || pkg_revision_match(rev, id->rev);
+}
+
+static void
+worker_print_plan(worker *w, const pkg_plan *plan)
+{
+	char names[UNIT_PKG_MAX];
+
+	pkg_plan_names(plan, names, sizeof names);
+	flockfile(stdout);
+	printf("plan: slot %s %s IMEI %s at %s: %s%s%s\n", w->sl->label, w->id.model,
+	    w->id.imei, worker_revision(&w->id),
+	    plan->kind == PKG_PLAN_UPDATE ? "update to " :
+	    plan->kind == PKG_PLAN_SKIP ? "already at target " : "no package applies",
+	    plan->kind == PKG_PLAN_NONE ? "" : plan->target,
+	    plan->kind == PKG_PLAN_UPDATE ? "" : "");
+	if (plan->kind == PKG_PLAN_UPDATE)
+		printf("      via %s\n", names);
+	fflush(stdout);
+	funlockfile(stdout);
+}
+
+/* Runs the hops of a plan in turn; each is verified before the next. */
+static hop_rc
+worker_run_plan(worker *w, const pkg_plan *plan)
+{
+	for (size_t i = 0; i < plan->nhops; i++) {
+		const pkg *hop = plan->hops[i];
+		bool       url = false;
+		hop_rc     rc;
+
+		if (plan->nhops > 1)
+			worker_note(w, "hop %zu of %zu: %s -> %s (%s)", i + 1, plan->nhops,
+			    hop->from, hop->to, hop->name);
+		rc = worker_deliver(w, hop, &url);
+		if (rc == HOP_OK)
+			rc = worker_follow(w, hop, url);
+		if (rc != HOP_OK)
+			return rc;
+	}
+	return HOP_OK;
+}
+
+static void
+worker_record_plan(worker *w, const pkg_plan *plan)
+{
+	snprintf(w->u.fw_target, sizeof w->u.fw_target, "%s", plan->target);
+	pkg_plan_names(plan, w->u.package, sizeof w->u.package);
+	pkg_plan_sha256s(plan, w->u.package_sha256, sizeof w->u.package_sha256);
+	if (plan->kind == PKG_PLAN_UPDATE && plan->nhops > 0)
+		w->u.delivery = plan->hops[0]->url[0] ? DELIVERY_URL : DELIVERY_UPLOAD;
+}
+
+/* Re-identifies after a failed try so the next plan starts where the unit
+ * is. False when the unit cannot be reached or is another unit. */
+static bool
+worker_reacquire(worker *w)
+{
+	ident id;
+
+	if (w->ch == NULL &&
+	    worker_connect(w, worker_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000), true) != AT_OK)
+		return false;
+	if (worker_identify(w, &id, worker_mono_ms() + 16000) != ID_OK)
+		return false;
+	if (strcmp(id.imei, w->id.imei) != 0) {
+		w->keep_port = true;
+		return false;
+	}
+	w->id = id;
+	snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", worker_revision(&id));
+	return true;
+}
+
+/* Plan and update one identified unit; fills w->u's result. */
+static void
+worker_unit(worker *w)
+{
+	const station *st = w->st;
+	pkg_plan       plan;
+
+	worker_set(w, PHASE_PLAN, -1);
+	pkg_select(st->cat, w->id.model, worker_revision(&w->id), &plan);
+	worker_record_plan(w, &plan);
+	snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", w->u.fw_before);
+	if (plan.kind == PKG_PLAN_SKIP) {
+		w->u.result = RESULT_SKIPPED;
+		return;
+	}
+	if (plan.kind == PKG_PLAN_NONE) {
+		w->u.result = RESULT_NO_PACKAGE;
+		w->u.error_phase = PHASE_PLAN;
+		snprintf(w->u.error_text, sizeof w->u.error_text,
+		    "no package in the catalog applies to %s at %s", w->id.model,
+		    worker_revision(&w->id));
+		return;
+	}
+	for (int attempt = 1;; attempt++) {
+		hop_rc rc;
+
+		w->u.attempts = attempt;
+		rc = worker_run_plan(w, &plan);
+		if (rc == HOP_OK) {
+			w->u.result = RESULT_PASS;
+			w->u.error_phase = PHASE_WAIT;
+			w->u.error_code = -1;
+			w->u.error_text[0] = '\0';
+			return;
+		}
+		if (rc == HOP_STOPPED) {
+			w->u.result = RESULT_ABORTED;
+			w->u.error_phase = w->phase;
+			snprintf(w->u.error_text, sizeof w->u.error_text,
+			    "station stopped during %s%s", unit_phase_name(w->phase),
+			    w->percent >= 0 ? " (update cut short)" : "");
+			return;
+		}
+		if (rc == HOP_SWAPPED)
+			return;
+		worker_note(w, "attempt %d of %d failed: %s", attempt, w->pol->attempts,
+		    w->u.error_text);
+		if (!w->retry || attempt >= w->pol->attempts || !station_may_start(w->st))
+			return;
+		if (!worker_reacquire(w))
+			return;
+		pkg_select(st->cat, w->id.model, worker_revision(&w->id), &plan);
+		if (plan.kind == PKG_PLAN_SKIP || (plan.kind == PKG_PLAN_UPDATE &&
+		    worker_at_revision(&w->id, w->u.fw_target))) {
+			w->u.result = RESULT_PASS;
+			w->u.error_text[0] = '\0';
+			w->u.error_code = -1;
+			return;
+		}
+		if (plan.kind != PKG_PLAN_UPDATE)
+			return;
+		worker_note(w, "attempt %d of %d: starting again from %s", attempt + 1,
+		    w->pol->attempts, worker_revision(&w->id));
+	}
+}
+
+static void
+worker_begin_unit(worker *w)
+{
+	const station *st = w->st;
+
+	unit_record_init(&w->u);
+	snprintf(w->u.run_id, sizeof w->u.run_id, "%s", st->run_id);
+	snprintf(w->u.station, sizeof w->u.station, "%s", st->cfg->name);
+	snprintf(w->u.operator_name, sizeof w->u.operator_name, "%s", st->operator_name);
+	snprintf(w->u.slot, sizeof w->u.slot, "%s", w->sl->label);
+	if (w->sl->cfg != NULL)
+		snprintf(w->u.usb_path, sizeof w->u.usb_path, "%s", w->sl->cfg->usb_path);
+	snprintf(w->u.port, sizeof w->u.port, "%s", w->ch != NULL ? serial_device(at_port(w->ch)) : "");
+	snprintf(w->u.model, sizeof w->u.model, "%s", w->id.model);
+	snprintf(w->u.imei, sizeof w->u.imei, "%s", w->id.imei);
+	snprintf(w->u.iccid, sizeof w->u.iccid, "%s", w->id.iccid);
+	snprintf(w->u.fw_before, sizeof w->u.fw_before, "%s", worker_revision(&w->id));
+	w->u.started_ms = unit_now_ms();
+	w->u.attempts = 0;
+	w->active = true;
+	w->sl->had_unit = true;
+	station_unit_began(w->st);
+	worker_post(w, BUS_UNIT_START, NULL, worker_unit_copy(w));
+}
+
+static void
+worker_end_unit(worker *w)
+{
+	unit_result r = w->u.result;
+
+	w->u.finished_ms = unit_now_ms();
+	if (w->u.attempts == 0 && r != RESULT_SKIPPED && r != RESULT_NO_PACKAGE)
+		w->u.attempts = 1;
+	w->percent = -1;
+	w->phase = PHASE_DONE;
+	worker_post(w, BUS_UNIT_END, NULL, worker_unit_copy(w));
+	w->active = false;
+	station_unit_ended(w->st, r);
+}
+
+/* After a unit: wait until it leaves the slot (port lost, or a module that
+ * no longer answers on a port that stays, as on a UART jig). */
+static void
+worker_wait_removal(worker *w)
+{
+	int silent = 0;
+
+	while (w->ch != NULL && station_may_start(w->st)) {
+		char        line[AT_LINE_MAX];
+		at_status   s = at_next_line(w->ch, 2000, line, sizeof line);
+		at_response r;
+
+		if (s == AT_STOPPED)
+			return;
+		if (s == AT_PORT_LOST) {
+			worker_disconnect(w, "unit removed");
+			return;
+		}
+		if (s != AT_TIMEOUT)
+			continue;
+		s = worker_cmd(w, &r, "AT");
+		silent = s == AT_OK ? 0 : silent + 1;
+		if (s == AT_PORT_LOST || silent >= 3)
+			worker_disconnect(w, "unit removed");
+	}
+}
+
+/* One unit in the slot, from its identification to its report. */
+static void
+worker_handle(worker *w)
+{
+	ident  id;
+	id_rc  rc;
+
+	worker_set(w, PHASE_IDENTIFY, -1);
+	rc = worker_identify(w, &id, worker_mono_ms() + 16000);
+	if (rc == ID_NO_ANSWER || rc == ID_LOST || rc == ID_STOPPED) {
+		/* A port with no module answering is not a unit (yet). */
+		worker_disconnect(w, rc == ID_NO_ANSWER ? "no answer to AT" : "port lost");
+		worker_set(w, PHASE_WAIT, -1);
+		return;
+	}
+	w->id = id;
+	worker_begin_unit(w);
+	if (rc == ID_BAD) {
+		worker_fail(w, PHASE_IDENTIFY, -1, false, "%s", w->why);
+	} else if (w->st->opt.dry_run) {
+		pkg_plan plan;
+		pkg_select(w->st->cat, id.model, worker_revision(&id), &plan);
+		worker_print_plan(w, &plan);
+		worker_record_plan(w, &plan);
+		w->u.result = plan.kind == PKG_PLAN_SKIP ? RESULT_SKIPPED :
+		    plan.kind == PKG_PLAN_NONE ? RESULT_NO_PACKAGE : RESULT_PASS;
+	} else {
+		worker_unit(w);
+	}
+	worker_end_unit(w);
+}
+
+void *
+worker_run(void *arg)
+{
+	slot   *sl = arg;
+	worker  w = { .sl = sl, .st = sl->st, .pol = &sl->st->cfg->policy,
+	              .phase = PHASE_WAIT, .percent = -1 };
+	int64_t give_up = worker_mono_ms() + (int64_t)(w.pol->reboot_timeout * 1000);
+
+	worker_post(&w, BUS_STATE, NULL, NULL);
+	while (station_may_start(w.st)) {
+		if (!w.keep_port) {
+			at_status s = worker_connect(&w, sl->st->opt.once ? give_up : 0, true);
+			if (s == AT_STOPPED)
+				break;
+			if (s == AT_TIMEOUT) {
+				worker_note(&w, "no module on %s within %.0f s; slot gives up",
+				    sl->serial_path, w.pol->reboot_timeout);
+				break;
+			}
+		}
+		w.keep_port = false;
+		worker_handle(&w);
+		if (sl->had_unit && sl->st->opt.once)
+			break;
+		if (sl->st->opt.once && worker_mono_ms() >= give_up && !sl->had_unit)
+			break;
+		if (w.keep_port)
+			continue;
+		if (w.ch != NULL)
+			worker_wait_removal(&w);
+		else if (!worker_sleep(&w, 200))
+			break;
+		worker_set(&w, PHASE_WAIT, -1);
+	}
+	worker_disconnect(&w, "station stops");
+	station_worker_exited(w.st);
+	return NULL;
+}

@@ -1,0 +1,320 @@
+/*
+ * worker_deliver: getting a package to the module and starting the update.
+ *
+ * Which way a package goes is decided by the package and the model table:
+ * a url package is downloaded by the module itself (after checking that it
+ * is registered on a network, without which it would only time out); a file
+ * package is uploaded over the AT port in the model's way -- into UFS with
+ * AT+QFUPL (AG35, EP06 family, EC2x), to /fota/update.zip (BG96), or
+ * streamed with AT+QFOTADL="COM:" (BG95/BG77) -- and checked against the
+ * module's XOR-16 checksum. Before the trigger the URCs are routed to the
+ * USB AT port where the model allows it, and read back.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "packages/pkg_checksum.h"
+#include "station/worker_int.h"
+
+#define WORKER_BG96_PACKAGE "/fota/update.zip"
+#define WORKER_UFS_DIR      "/data/ufs/"
+
+typedef struct upload_progress {
+	worker *w;
+	size_t  total;
+} upload_progress;
+
+static void
+worker_upload_progress(void *ctx, size_t sent)
+{
+	upload_progress *p = ctx;
+
+	worker_set(p->w, PHASE_DELIVER, (int)(sent * 100 / (p->total ? p->total : 1)));
+}
+
+/* A UFS file name the module accepts: the package's base name, with
+ * anything but letters, digits, '.', '-', '_' replaced. */
+static void
+worker_ufs_name(const pkg *hop, char *name, size_t len)
+{
+	const char *base = strrchr(hop->file, '/');
+	size_t      i;
+
+	base = base != NULL ? base + 1 : hop->file;
+	for (i = 0; base[i] != '\0' && i + 1 < len && i < 80; i++)
+		name[i] = (isalnum((unsigned char)base[i]) || strchr(".-_", base[i])) ? base[i] : '_';
+	name[i] = '\0';
+}
+
+/* "+QFUPL: 65536,1a2b" or "+QFOTADL: 65536,1a2b" -> size and checksum. */
+static bool
+worker_parse_upload_result(const at_response *r, const char *prefix,
+                           unsigned long *size, unsigned *sum)
+{
+	for (int i = 0; i < r->nlines; i++) {
+		if (strncasecmp(r->lines[i], prefix, strlen(prefix)) != 0)
+			continue;
+		if (sscanf(r->lines[i] + strlen(prefix), " %lu , %x", size, sum) == 2)
+			return true;
+	}
+	return false;
+}
+
+static hop_rc
+worker_check_space(worker *w, uint64_t need)
+{
+	at_response   r;
+	unsigned long free_b, total;
+
+	if (worker_cmd(w, &r, "AT+QFLDS=\"UFS\"") != AT_OK)
+		return HOP_OK;       /* not every firmware answers; QFUPL will say */
+	for (int i = 0; i < r.nlines; i++)
+		if (sscanf(r.lines[i], "+QFLDS: %lu,%lu", &free_b, &total) == 2 && free_b < need)
+			return worker_fail(w, PHASE_DELIVER, -1, false,
+			    "package (%llu bytes) does not fit: the module has %lu bytes free",
+			    (unsigned long long)need, free_b);
+	return HOP_OK;
+}
+
+/* Deletes a package left by an earlier try: AT+QFUPL refuses to overwrite. */
+static hop_rc
+worker_remove_stale(worker *w, const char *list_name, const char *del_name)
+{
+	at_response r;
+	at_status   s = worker_cmd(w, &r, "AT+QFLST=\"%s\"", list_name);
+
+	if (s == AT_STOPPED)
+		return HOP_STOPPED;
+	if (s != AT_OK || r.nlines == 0)
+		return HOP_OK;
+	worker_note(w, "deleting a package left on the module: %s", r.lines[0]);
+	s = worker_cmd(w, &r, "AT+QFDEL=\"%s\"", del_name);
+	if (s == AT_CME_ERROR && r.code != 405)
+		return worker_fail_code(w, PHASE_DELIVER, ERRCTX_CME, r.code,
+		    "could not delete the old package (AT+QFDEL)");
+	return s == AT_STOPPED ? HOP_STOPPED : HOP_OK;
+}
+
+static hop_rc
+worker_send(worker *w, const uint8_t *data, size_t len, size_t ack_block,
+            const char *result_prefix)
+{
+	upload_progress prog = { .w = w, .total = len };
+	at_response     r;
+	unsigned long   got_size = 0;
+	unsigned        got_sum = 0;
+	uint16_t        want = pkg_checksum_xor16(data, len);
+	at_status       s;
+
+	s = at_send_data(w->ch, data, len, ack_block, worker_cmd_ms(w) * 2,
+	    worker_upload_progress, &prog);
+	if (s == AT_STOPPED)
+		return HOP_STOPPED;
+	if (s == AT_TIMEOUT)
+		return worker_fail(w, PHASE_DELIVER, -1, true,
+		    "upload stalled: the module stopped acknowledging data");
+	if (s != AT_OK)
+		return worker_fail(w, PHASE_DELIVER, -1, true, "port lost during the upload");
+	s = at_finish(w->ch, worker_cmd_ms(w) * 2, &r);
+	if (s == AT_STOPPED)
+		return HOP_STOPPED;
+	if (s == AT_CME_ERROR)
+		return worker_fail_code(w, PHASE_DELIVER, ERRCTX_CME, r.code, "upload failed");
+	if (s != AT_OK || !worker_parse_upload_result(&r, result_prefix, &got_size, &got_sum))
+		return worker_fail(w, PHASE_DELIVER, -1, true,
+		    "upload not confirmed by the module (%s)", s == AT_OK ? "no size/checksum line" : at_status_name(s));
+	if (got_size != len || got_sum != want)
+		return worker_fail(w, PHASE_DELIVER, -1, true,
+		    "upload damaged: module received %lu bytes with checksum %04x, package has %zu bytes with checksum %04x",
+		    got_size, got_sum, len, want);
+	worker_note(w, "upload confirmed: %zu bytes, checksum %04x", len, want);
+	return HOP_OK;
+}
+
+/* Uploads a file package the model's way; trigger gets the command that
+ * starts the update. */
+static hop_rc
+worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
+{
+	const model_info *mi = w->id.mi;
+	uint8_t          *data = NULL;
+	size_t            len = 0;
+	char              name[128];
+	at_response       r;
+	at_status         s;
+	hop_rc            rc = HOP_OK;
+	int64_t           t0;
+
+	if (pkg_read(hop, &data, &len) != 0)
+		return worker_fail(w, PHASE_DELIVER, -1, false,
+		    "cannot read package file %s", hop->file);
+	if (!station_upload_acquire(w->st)) {
+		free(data);
+		return HOP_STOPPED;
+	}
+	t0 = worker_mono_ms();
+	worker_set(w, PHASE_DELIVER, 0);
+	if (mi->deliveries & MODEL_DELIVER_COM) {
+		s = worker_cmd(w, &r, "AT+QFOTADL=\"COM:\",%zu,5", len);
+		snprintf(trigger, tlen, "AT+QFOTADL=1");
+		if (s == AT_CONNECT)
+			rc = worker_send(w, data, len, 0, "+QFOTADL:");
+	} else {
+		bool bg96 = (mi->deliveries & MODEL_DELIVER_FOTAZIP) != 0;
+		if (bg96) {
+			snprintf(name, sizeof name, "%s", WORKER_BG96_PACKAGE);
+			snprintf(trigger, tlen, "AT+QFOTADL=1");
+			rc = worker_remove_stale(w, name, name);
+		} else {
+			char list[160];
+			worker_ufs_name(hop, name, sizeof name);
+			snprintf(trigger, tlen, "AT+QFOTADL=\"" WORKER_UFS_DIR "%s\"", name);
+			snprintf(list, sizeof list, "UFS:%s", name);
+			rc = worker_remove_stale(w, list, name);
+			if (rc == HOP_OK)
+				rc = worker_check_space(w, len);
+		}
+		s = AT_OK;
+		if (rc == HOP_OK) {
+			s = worker_cmd(w, &r, "AT+QFUPL=\"%s\",%zu,5,1", name, len);
+			if (s == AT_CONNECT)
+				rc = worker_send(w, data, len, 1024, "+QFUPL:");
+		}
+	}
+	if (rc == HOP_OK && s != AT_CONNECT) {
+		if (s == AT_STOPPED)
+			rc = HOP_STOPPED;
+		else if (s == AT_CME_ERROR)
+			rc = worker_fail_code(w, PHASE_DELIVER, ERRCTX_CME, r.code,
+			    "module refused the upload");
+		else
+			rc = worker_fail(w, PHASE_DELIVER, -1, true,
+			    "module did not accept the upload (%s)", at_status_name(s));
+	}
+	station_upload_release(w->st);
+	free(data);
+	w->u.transfer_s = (double)(worker_mono_ms() - t0) / 1000.0;
+	return rc;
+}
+
+/* "+CREG: 0,1" -> 1; -1 when the line is not a registration answer. */
+static int
+worker_reg_stat(const at_response *r)
+{
+	for (int i = 0; i < r->nlines; i++) {
+		const char *c = strchr(r->lines[i], ',');
+		if (strncmp(r->lines[i], "+C", 2) == 0 && c != NULL)
+			return atoi(c + 1);
+	}
+	return -1;
+}
+
+static hop_rc
+worker_check_network(worker *w)
+{
+	static const char *const queries[] = { "AT+CREG?", "AT+CGREG?", "AT+CEREG?" };
+	at_response r;
+	int         stat = -1;
+
+	for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+		at_status s = worker_cmd(w, &r, "%s", queries[i]);
+		if (s == AT_STOPPED)
+			return HOP_STOPPED;
+		if (s == AT_OK) {
+			stat = worker_reg_stat(&r);
+			if (stat == 1 || stat == 5)
+				break;
+		}
+	}
+	if (stat != 1 && stat != 5)
+		return worker_fail(w, PHASE_DELIVER, -1, false,
+		    "not registered on a network (registration state %d): a URL package needs the module online", stat);
+	if (worker_cmd(w, &r, "AT+CSQ") == AT_OK && r.nlines > 0)
+		worker_note(w, "network: registered (%d), signal %s", stat, r.lines[0]);
+	return HOP_OK;
+}
+
+/* Route URCs to the USB AT port and read it back: on a module left at the
+ * factory default the update's progress would go to the main UART only. */
+static hop_rc
+worker_route_urcs(worker *w)
+{
+	at_response r;
+	at_status   s;
+
+	if (!w->id.mi->has_urcport)
+		return HOP_OK;
+	s = worker_cmd(w, &r, "AT+QURCCFG=\"urcport\",\"usbat\"");
+	if (s == AT_STOPPED)
+		return HOP_STOPPED;
+	if (s == AT_OK)
+		s = worker_cmd(w, &r, "AT+QURCCFG=\"urcport\"");
+	if (s == AT_STOPPED)
+		return HOP_STOPPED;
+	for (int i = 0; s == AT_OK && i < r.nlines; i++)
+		if (strcasestr(r.lines[i], "usbat") != NULL)
+			return HOP_OK;
+	return worker_fail(w, PHASE_TRIGGER, -1, true,
+	    "could not route progress messages to the USB port (AT+QURCCFG)");
+}
+
+static hop_rc
+worker_trigger(worker *w, const char *cmd)
+{
+	at_response r;
+	at_status   s;
+
+	worker_set(w, PHASE_TRIGGER, -1);
+	s = worker_cmd(w, &r, "%s", cmd);
+	switch (s) {
+	case AT_OK:
+		return HOP_OK;
+	case AT_STOPPED:
+		return HOP_STOPPED;
+	case AT_PORT_LOST:
+		/* Some firmware resets before its OK gets out; follow it. */
+		worker_note(w, "port lost right after the trigger; following the reboot");
+		return HOP_OK;
+	case AT_CME_ERROR:
+		return worker_fail_code(w, PHASE_TRIGGER, ERRCTX_CME, r.code,
+		    "module refused to start the update");
+	case AT_ERROR:
+		return worker_fail(w, PHASE_TRIGGER, -1, true,
+		    "module refused to start the update (ERROR to %s)", cmd);
+	default:
+		return worker_fail(w, PHASE_TRIGGER, -1, true,
+		    "no answer to %s within %.0f s", cmd, w->pol->command_timeout);
+	}
+}
+
+hop_rc
+worker_deliver(worker *w, const pkg *hop, bool *url)
+{
+	const model_info *mi = w->id.mi;
+	char              trigger[AT_LINE_MAX];
+	hop_rc            rc;
+
+	*url = hop->url[0] != '\0';
+	if (*url && !(mi->deliveries & MODEL_DELIVER_URL))
+		return worker_fail(w, PHASE_PLAN, -1, false, "%s cannot download a package from a URL", mi->name);
+	if (!*url && !(mi->deliveries & (MODEL_DELIVER_UFS | MODEL_DELIVER_FOTAZIP | MODEL_DELIVER_COM)))
+		return worker_fail(w, PHASE_PLAN, -1, false,
+		    "%s cannot take an uploaded package; give it a url package", mi->name);
+	if (*url && (int)strlen(hop->url) > mi->url_max)
+		return worker_fail(w, PHASE_PLAN, -1, false, "URL longer than %s accepts (%d)", mi->name, mi->url_max);
+	worker_set(w, PHASE_DELIVER, -1);
+	if (*url) {
+		rc = worker_check_network(w);
+		snprintf(trigger, sizeof trigger, "AT+QFOTADL=\"%s\"", hop->url);
+	} else {
+		rc = worker_upload(w, hop, trigger, sizeof trigger);
+	}
+	if (rc == HOP_OK)
+		rc = worker_route_urcs(w);
+	if (rc == HOP_OK)
+		rc = worker_trigger(w, trigger);
+	return rc;
+}

@@ -1,0 +1,277 @@
+/*
+ * worker_follow: from the trigger's OK to a verified revision.
+ *
+ * The module now talks only in URCs, and twice takes its USB port away
+ * (after the download, after the update). The loop reads one line at a
+ * time with a short timeout so that it can also watch two clocks: the
+ * stall clock (no progress for policy.stall_timeout) and, while the port is
+ * gone, the reboot clock (policy.reboot_timeout). A lost port is expected
+ * here; the worker closes it, waits for it to come back, and goes on.
+ *
+ * Models whose USB port is unusable during the update (BG95/BG77) are
+ * followed blind: the port's absence is the update, its return the end,
+ * and the revision read afterwards the verdict.
+ *
+ * After the final return the unit is identified again: a different IMEI is
+ * a different unit, and the first one is never reported as passed.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "station/identity.h"
+#include "station/urc.h"
+#include "station/worker_int.h"
+
+typedef struct follow {
+	const pkg *hop;
+	bool       end_seen;
+	int        end_code;
+	int64_t    last_progress;     /* monotonic ms                     */
+	int64_t    end_at;            /* when END arrived                 */
+	int64_t    dl_start, upd_start;
+	bool       blind;
+	bool       returned_after_end;
+} follow;
+
+static const char *
+follow_revision(const ident *id)
+{
+	return id->qgmr[0] != '\0' ? id->qgmr : id->rev;
+}
+
+static err_context
+follow_dl_context(urc_transport via)
+{
+	return via == URC_VIA_FTP ? ERRCTX_FTP : ERRCTX_HTTP;
+}
+
+/* One FOTA URC; HOP_OK to go on (f->end_seen tells when it is over). */
+static hop_rc
+follow_urc(worker *w, follow *f, const urc_event *e)
+{
+	int64_t now = worker_mono_ms();
+
+	f->last_progress = now;
+	switch (e->kind) {
+	case URC_DL_START:
+		f->dl_start = now;
+		worker_set(w, PHASE_DOWNLOAD, 0);
+		break;
+	case URC_DL_PROGRESS:
+		worker_set(w, PHASE_DOWNLOAD, e->value >= 0 && e->value <= 100 ? e->value : w->percent);
+		break;
+	case URC_DL_END:
+		if (f->dl_start > 0)
+			w->u.transfer_s = (double)(now - f->dl_start) / 1000.0;
+		if (e->value != 0)
+			return worker_fail_code(w, PHASE_DOWNLOAD, follow_dl_context(e->via),
+			    e->value, "download failed");
+		worker_set(w, PHASE_REBOOT, -1);
+		break;
+	case URC_RESETTING:
+		worker_set(w, PHASE_REBOOT, -1);
+		break;
+	case URC_START:
+		f->upd_start = now;
+		worker_set(w, PHASE_UPDATING, 0);
+		break;
+	case URC_UPDATING:
+	case URC_RESTORE: {
+		unit_phase ph = e->kind == URC_UPDATING ? PHASE_UPDATING : PHASE_RESTORE;
+		/* Out-of-order or repeated percentages never move the bar back. */
+		int pct = e->value;
+		if (pct < 0 || pct > 100 || (ph == w->phase && pct < w->percent))
+			pct = w->percent;
+		if (f->upd_start == 0)
+			f->upd_start = now;
+		worker_set(w, ph, pct);
+		break;
+	}
+	case URC_END:
+		f->end_seen = true;
+		f->end_code = e->value;
+		f->end_at = now;
+		if (f->upd_start > 0)
+			w->u.update_s = (double)(now - f->upd_start) / 1000.0;
+		if (e->value != 0)
+			return worker_fail_code(w, w->phase == PHASE_RESTORE ? PHASE_RESTORE : PHASE_UPDATING,
+			    ERRCTX_UPDATE, e->value, "update failed");
+		worker_set(w, PHASE_END, 100);
+		break;
+	case URC_RESUME:
+		worker_note(w, "module resumes an interrupted update");
+		break;
+	default:
+		break;
+	}
+	return HOP_OK;
+}
+
+/* The port is gone: wait for it within the reboot timeout (plus the stall
+ * timeout while a blind update runs behind it). */
+static hop_rc
+follow_port_return(worker *w, follow *f)
+{
+	bool    blind_update = f->blind && !f->end_seen;
+	double  limit = w->pol->reboot_timeout + (blind_update ? w->pol->stall_timeout : 0);
+	int64_t t0 = worker_mono_ms();
+	unit_phase ph = blind_update && w->phase != PHASE_DOWNLOAD ? PHASE_UPDATING : PHASE_REBOOT;
+
+	if (blind_update) {
+		worker_set(w, PHASE_UPDATING, -1);
+		worker_note(w, "updating, not visible over USB: the result is judged by the revision after the return");
+		if (f->upd_start == 0)
+			f->upd_start = t0;
+	} else {
+		worker_set(w, PHASE_REBOOT, -1);
+	}
+	at_status s = worker_connect(w, t0 + (int64_t)(limit * 1000), false);
+	if (s == AT_STOPPED)
+		return HOP_STOPPED;
+	if (s != AT_OK)
+		return worker_fail(w, ph, -1, false,
+		    "port did not come back within %.0f s", limit);
+	f->last_progress = worker_mono_ms();
+	if (blind_update) {
+		f->end_seen = true;
+		f->end_code = 0;
+		w->u.update_s = (double)(f->last_progress - f->upd_start) / 1000.0;
+	}
+	if (f->end_seen)
+		f->returned_after_end = true;
+	return HOP_OK;
+}
+
+/* Identify again after the last reboot and judge the revision. */
+static hop_rc
+follow_verify(worker *w, const pkg *hop)
+{
+	int64_t deadline = worker_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000);
+	ident   id;
+	id_rc   rc;
+
+	worker_set(w, PHASE_VERIFY, -1);
+	for (;;) {
+		if (w->ch == NULL) {
+			at_status s = worker_connect(w, deadline, false);
+			if (s == AT_STOPPED)
+				return HOP_STOPPED;
+			if (s != AT_OK)
+				return worker_fail(w, PHASE_VERIFY, -1, false,
+				    "port did not come back within %.0f s", w->pol->reboot_timeout);
+		}
+		rc = worker_identify(w, &id, worker_mono_ms() + 16000);
+		if (rc == ID_STOPPED)
+			return HOP_STOPPED;
+		if (rc == ID_OK || rc == ID_BAD)
+			break;
+		if (rc == ID_LOST)
+			worker_disconnect(w, "port lost while verifying");
+		if (worker_mono_ms() >= deadline)
+			return worker_fail(w, PHASE_VERIFY, -1, false,
+			    "module did not answer after the update (waited %.0f s)", w->pol->reboot_timeout);
+		if (!worker_sleep(w, 500))
+			return HOP_STOPPED;
+	}
+	if (rc == ID_BAD)
+		return worker_fail(w, PHASE_VERIFY, -1, false, "after the update: %s", w->why);
+	if (strcmp(id.imei, w->id.imei) != 0) {
+		worker_fail(w, PHASE_VERIFY, -1, false,
+		    "a different unit (IMEI %s) came back in this slot; this unit's outcome is unknown",
+		    id.imei);
+		w->u.fw_after[0] = '\0';
+		w->keep_port = true;
+		return HOP_SWAPPED;
+	}
+	w->id = id;
+	snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", follow_revision(&id));
+	if (!pkg_revision_match(hop->to, id.qgmr) && !pkg_revision_match(hop->to, id.rev))
+		return worker_fail(w, PHASE_VERIFY, -1, true,
+		    "firmware after the update is %s, expected %s", follow_revision(&id), hop->to);
+	worker_note(w, "verified: %s", follow_revision(&id));
+	return HOP_OK;
+}
+
+hop_rc
+worker_follow(worker *w, const pkg *hop, bool url)
+{
+	follow  f = { .hop = hop, .end_code = -1, .last_progress = worker_mono_ms(),
+	              .blind = w->id.mi->usb_blind_update };
+	int64_t stall_ms = (int64_t)(w->pol->stall_timeout * 1000);
+	int64_t reboot_ms = (int64_t)(w->pol->reboot_timeout * 1000);
+	hop_rc  rc;
+
+	worker_set(w, url ? PHASE_DOWNLOAD : PHASE_REBOOT, -1);
+	for (;;) {
+		char      line[AT_LINE_MAX];
+		urc_event e;
+		at_status s;
+
+		if (w->ch == NULL) {
+			if ((rc = follow_port_return(w, &f)) != HOP_OK)
+				return rc;
+			if (f.returned_after_end)
+				break;
+			continue;
+		}
+		s = at_next_line(w->ch, 250, line, sizeof line);
+		if (s == AT_STOPPED)
+			return HOP_STOPPED;
+		if (s == AT_PORT_LOST) {
+			worker_disconnect(w, f.end_seen ? "port lost: module restarts after the update" :
+			    "port lost: module restarts");
+			continue;
+		}
+		int64_t now = worker_mono_ms();
+		if (s == AT_TIMEOUT) {
+			/* A module on a port that stays (UART jig) reboots silently. */
+			if (f.end_seen && now - f.end_at > reboot_ms)
+				break;
+			if (!f.end_seen && now - f.last_progress > stall_ms)
+				return worker_fail(w, w->phase, -1, false,
+				    "no progress for %.0f s during %s: the module stopped reporting",
+				    w->pol->stall_timeout, unit_phase_name(w->phase));
+			continue;
+		}
+		if (f.end_seen && (strcasecmp(line, "RDY") == 0 || strcasecmp(line, "APP RDY") == 0))
+			break;
+		if (!urc_parse_line(line, &e))
+			continue;
+		if ((rc = follow_urc(w, &f, &e)) != HOP_OK) {
+			worker_settle(w);
+			return rc;
+		}
+	}
+	return follow_verify(w, hop);
+}
+
+/* After a failed update the module restarts into its old (or restored)
+ * firmware: wait for that, bounded, so the report says where it really is. */
+void
+worker_settle(worker *w)
+{
+	int64_t deadline = worker_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000);
+	ident   id;
+	bool    restarted = false;
+
+	while (!restarted && w->ch != NULL && worker_mono_ms() < deadline) {
+		char      line[AT_LINE_MAX];
+		at_status s = at_next_line(w->ch, 500, line, sizeof line);
+		if (s == AT_STOPPED)
+			return;
+		if (s == AT_PORT_LOST) {
+			worker_disconnect(w, "port lost: module restarts after the failed update");
+			break;
+		}
+		if (s == AT_OK && strcasecmp(line, "RDY") == 0)
+			restarted = true;
+		if (s == AT_TIMEOUT && w->u.error_phase == PHASE_DOWNLOAD)
+			restarted = true;   /* a failed download does not restart */
+	}
+	if (w->ch == NULL && worker_connect(w, deadline, false) != AT_OK)
+		return;
+	if (worker_identify(w, &id, worker_mono_ms() + 16000) == ID_OK &&
+	    strcmp(id.imei, w->id.imei) == 0)
+		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", follow_revision(&id));
+}

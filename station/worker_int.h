@@ -1,0 +1,80 @@
+/*
+ * worker_int: the worker's own state, shared by its files (worker.c: the
+ * unit loop and identity; worker_deliver.c: upload, network, trigger;
+ * worker_follow.c: URCs, reboots, verify). Not for use outside the worker.
+ */
+#ifndef WORKER_INT_H
+#define WORKER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "packages/pkg.h"
+#include "station/at.h"
+#include "station/errors.h"
+#include "station/models.h"
+#include "station/station.h"
+
+typedef enum hop_rc {
+	HOP_OK,
+	HOP_FAIL,        /* w->u has the error; w->retry says if trying again helps */
+	HOP_STOPPED,     /* the station stopped the worker                          */
+	HOP_SWAPPED,     /* another unit came back in the slot                       */
+} hop_rc;
+
+typedef enum id_rc {
+	ID_OK,
+	ID_NO_ANSWER,    /* the port is there, nothing answers AT */
+	ID_LOST,
+	ID_STOPPED,
+	ID_BAD,          /* answers, but not a usable identity (why in w->why) */
+} id_rc;
+
+typedef struct ident {
+	const model_info *mi;
+	char              model[32];
+	char              rev[96];       /* ATI "Revision:"          */
+	char              qgmr[96];      /* AT+QGMR, complete        */
+	char              imei[24];
+	char              iccid[32];
+} ident;
+
+typedef struct worker {
+	slot             *sl;
+	station          *st;
+	const cfg_policy *pol;
+	at_channel       *ch;
+	unit_record       u;
+	ident             id;
+	bool              active;        /* a unit is being handled     */
+	bool              retry;         /* the last failure may pass on another try */
+	bool              keep_port;     /* a new unit is already on the open port   */
+	unit_phase        phase;
+	int               percent;
+	char              why[256];
+} worker;
+
+/* worker.c */
+int64_t   worker_mono_ms(void);
+int       worker_cmd_ms(const worker *w);
+void      worker_set(worker *w, unit_phase ph, int percent);
+void      worker_note(worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+hop_rc    worker_fail(worker *w, unit_phase ph, int code, bool retry,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+hop_rc    worker_fail_code(worker *w, unit_phase ph, err_context ctx, int code,
+                           const char *what);
+at_status worker_cmd(worker *w, at_response *r, const char *fmt, ...)
+                     __attribute__((format(printf, 3, 4)));
+at_status worker_connect(worker *w, int64_t deadline, bool quiet);
+void      worker_disconnect(worker *w, const char *why);
+bool      worker_sleep(worker *w, int ms);
+id_rc     worker_identify(worker *w, ident *id, int64_t deadline);
+
+/* worker_deliver.c */
+hop_rc    worker_deliver(worker *w, const pkg *hop, bool *url);
+
+/* worker_follow.c */
+hop_rc    worker_follow(worker *w, const pkg *hop, bool url);
+void      worker_settle(worker *w);
+
+#endif
