@@ -332,8 +332,14 @@ report_tl_unit_start(report_timelines *t, report_tl_slot *s,
 		report_tl_close(s, NULL, 0);
 	}
 	report_tl_name(s, ev, ev->ts_ms);
-	report_tl_hold(s, ev, raw);
 	report_tl_open(t, s);
+	/* After the held rows, and never at the cost of one of them. */
+	if (s->f != NULL) {
+		report_tl_write(s, ev->ts_ms, ev->phase, ev->percent, ev->kind, raw);
+		if (fflush(s->f) != 0)
+			clearerr(s->f);
+	} else
+		report_tl_hold(s, ev, raw);
 }
 
 static void
