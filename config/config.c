@@ -1,0 +1,263 @@
+/*
+ * config: the station file into one validated station_config.
+ *
+ * How it works: libconfig parses the file (its syntax errors are passed on
+ * with file and line); then the top level and the station, policy,
+ * discovery and ui groups are read through tables (config_field.c) over a
+ * struct that already holds the defaults, so that a setting left out simply
+ * keeps its default. The lists (slots, packages, targets) and the rules
+ * that span settings are in config_lists.c. Nothing is kept from libconfig:
+ * every string is copied, the libconfig tree is destroyed before returning.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "config/config_field.h"
+#include "config/config_lists.h"
+
+#define CFG_NELEM(a) (sizeof (a) / sizeof (a)[0])
+
+/* The longest wait any policy timeout may ask for: a day. A larger value
+ * is a typo (ms for s), not a plan. */
+#define CFG_SECONDS_MAX 86400.0
+
+static const cfg_field config_top_fields[] = {
+	{ .name = "station",   .kind = CFG_FIELD_GROUP, .required = true },
+	{ .name = "policy",    .kind = CFG_FIELD_GROUP },
+	{ .name = "discovery", .kind = CFG_FIELD_GROUP },
+	{ .name = "ui",        .kind = CFG_FIELD_GROUP },
+	{ .name = "slots",     .kind = CFG_FIELD_LIST },
+	{ .name = "packages",  .kind = CFG_FIELD_LIST },
+	{ .name = "targets",   .kind = CFG_FIELD_LIST },
+};
+
+static const cfg_field config_station_fields[] = {
+	/* The name goes into report file names, hence the narrow alphabet. */
+	{ .name = "name", .kind = CFG_FIELD_STRING, .required = true,
+	  .offset = offsetof(station_config, name),
+	  .size = sizeof ((station_config *)0)->name,
+	  .check = config_field_is_name,
+	  .allowed = "a name of letters, digits, '-', '_' or '.' "
+	             "(it is used in report file names)" },
+	{ .name = "operator", .kind = CFG_FIELD_STRING,
+	  .offset = offsetof(station_config, operator_name),
+	  .size = sizeof ((station_config *)0)->operator_name },
+	{ .name = "reports_dir", .kind = CFG_FIELD_STRING,
+	  .offset = offsetof(station_config, reports_dir),
+	  .size = sizeof ((station_config *)0)->reports_dir },
+};
+
+static const cfg_field config_policy_fields[] = {
+	{ .name = "attempts", .kind = CFG_FIELD_INT,
+	  .offset = offsetof(cfg_policy, attempts), .min = 1, .max = 10 },
+	{ .name = "reboot_timeout", .kind = CFG_FIELD_SECONDS,
+	  .offset = offsetof(cfg_policy, reboot_timeout),
+	  .min = 0, .max = CFG_SECONDS_MAX },
+	{ .name = "stall_timeout", .kind = CFG_FIELD_SECONDS,
+	  .offset = offsetof(cfg_policy, stall_timeout),
+	  .min = 0, .max = CFG_SECONDS_MAX },
+	{ .name = "command_timeout", .kind = CFG_FIELD_SECONDS,
+	  .offset = offsetof(cfg_policy, command_timeout),
+	  .min = 0, .max = CFG_SECONDS_MAX },
+	{ .name = "max_parallel_uploads", .kind = CFG_FIELD_INT,
+	  .offset = offsetof(cfg_policy, max_parallel_uploads),
+	  .min = 0, .max = 1024 },
+	{ .name = "auto_start", .kind = CFG_FIELD_BOOL,
+	  .offset = offsetof(cfg_policy, auto_start) },
+};
+
+static const cfg_field config_discovery_fields[] = {
+	{ .name = "usb", .kind = CFG_FIELD_BOOL,
+	  .offset = offsetof(cfg_discovery, usb) },
+	{ .name = "rescan_interval_ms", .kind = CFG_FIELD_INT,
+	  .offset = offsetof(cfg_discovery, rescan_interval_ms),
+	  .min = 10, .max = 60000 },
+};
+
+static const cfg_field config_ui_fields[] = {
+	{ .name = "bell", .kind = CFG_FIELD_BOOL,
+	  .offset = offsetof(cfg_ui, bell) },
+};
+
+static void
+config_defaults(station_config *cfg, const char *path)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->path, sizeof cfg->path, "%s", path);
+	snprintf(cfg->reports_dir, sizeof cfg->reports_dir, "reports");
+	cfg->policy.attempts = 3;
+	cfg->policy.reboot_timeout = 180;
+	cfg->policy.stall_timeout = 300;
+	cfg->policy.command_timeout = 5;
+	cfg->policy.max_parallel_uploads = 0;
+	cfg->policy.auto_start = true;
+	cfg->discovery.usb = true;
+	cfg->discovery.rescan_interval_ms = 1000;
+	cfg->ui.bell = true;
+}
+
+/* The folder that relative paths in the file are taken from. */
+static void
+config_ctx_init(cfg_ctx *ctx, const char *path, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 0 : (size_t)(slash - path);
+
+	ctx->file = path;
+	ctx->err = err;
+	ctx->errlen = errlen;
+	if (slash == path)
+		n = 1;  /* "/station.cfg": the folder is "/" */
+	if (n >= sizeof ctx->dir)
+		n = sizeof ctx->dir - 1;
+	memcpy(ctx->dir, path, n);
+	ctx->dir[n] = '\0';
+}
+
+static config_setting_t *
+config_member(const config_setting_t *group, const char *name)
+{
+	/* libconfig's lookup takes a non-const group; it does not change it. */
+	return config_setting_get_member((config_setting_t *)group, name);
+}
+
+/* A group that may be absent; absent keeps the defaults. */
+static int
+config_read_group(const cfg_ctx *ctx, const config_setting_t *root,
+                  const char *name, const cfg_field *fields, size_t n,
+                  void *base)
+{
+	const config_setting_t *g = config_member(root, name);
+
+	return g == NULL ? 0 : config_field_read(ctx, g, name, fields, n, base);
+}
+
+static int
+config_read_station(const cfg_ctx *ctx, const config_setting_t *root,
+                    station_config *cfg)
+{
+	const config_setting_t *g = config_member(root, "station");
+	char resolved[CFG_PATH_MAX];
+
+	if (config_field_read(ctx, g, "station", config_station_fields,
+	    CFG_NELEM(config_station_fields), cfg) != 0)
+		return -1;
+	if (cfg->reports_dir[0] == '\0')
+		return config_fail(ctx, config_member(g, "reports_dir"),
+		    "station.reports_dir", "must not be empty (leave it out "
+		    "for \"reports\" next to the station file)");
+	if (config_field_resolve(ctx, cfg->reports_dir, resolved,
+	    sizeof resolved) != 0)
+		return config_fail(ctx, config_member(g, "reports_dir") ?
+		    config_member(g, "reports_dir") : g, "station.reports_dir",
+		    "the path, taken from the station file's folder %s, is longer "
+		    "than %zu characters", ctx->dir, sizeof resolved - 1);
+	memcpy(cfg->reports_dir, resolved, sizeof resolved);
+	return 0;
+}
+
+static int
+config_read_all(const cfg_ctx *ctx, const config_setting_t *root,
+                station_config *cfg)
+{
+	if (config_field_read(ctx, root, "", config_top_fields,
+	    CFG_NELEM(config_top_fields), cfg) != 0)
+		return -1;
+	if (config_read_station(ctx, root, cfg) != 0 ||
+	    config_read_group(ctx, root, "policy", config_policy_fields,
+	        CFG_NELEM(config_policy_fields), &cfg->policy) != 0 ||
+	    config_read_group(ctx, root, "discovery", config_discovery_fields,
+	        CFG_NELEM(config_discovery_fields), &cfg->discovery) != 0 ||
+	    config_read_group(ctx, root, "ui", config_ui_fields,
+	        CFG_NELEM(config_ui_fields), &cfg->ui) != 0)
+		return -1;
+	if (config_read_slots(ctx, config_member(root, "slots"), cfg) != 0 ||
+	    config_read_packages(ctx, config_member(root, "packages"), cfg) != 0 ||
+	    config_read_targets(ctx, config_member(root, "targets"), cfg) != 0)
+		return -1;
+	return 0;
+}
+
+int
+config_load(const char *path, station_config *cfg, char *err, size_t errlen)
+{
+	char scratch[1];
+	config_t lc;
+	cfg_ctx ctx;
+	FILE *f;
+	int rc;
+
+	if (err == NULL || errlen == 0) {
+		err = scratch;
+		errlen = sizeof scratch;
+	}
+	err[0] = '\0';
+	memset(cfg, 0, sizeof *cfg);
+	if (strlen(path) >= sizeof cfg->path) {
+		snprintf(err, errlen, "%.64s...: the file name is longer than %zu "
+		    "characters", path, sizeof cfg->path - 1);
+		return -1;
+	}
+	/* libconfig says only "file I/O error"; open it first to say why. */
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	fclose(f);
+
+	config_defaults(cfg, path);
+	config_ctx_init(&ctx, path, err, errlen);
+	config_init(&lc);
+	/* @include is taken from the file's folder too (libconfig 1.5
+	 * cannot be given NULL here). */
+	if (ctx.dir[0] != '\0')
+		config_set_include_dir(&lc, ctx.dir);
+	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+		const char *efile = config_error_file(&lc);
+
+		if (config_error_type(&lc) == CONFIG_ERR_PARSE)
+			snprintf(err, errlen, "%s:%d: syntax error: %s",
+			    efile ? efile : path, config_error_line(&lc),
+			    config_error_text(&lc));
+		else
+			snprintf(err, errlen, "%s: cannot read: %s",
+			    efile ? efile : path, config_error_text(&lc));
+		config_destroy(&lc);
+		config_free(cfg);
+		return -1;
+	}
+	rc = config_read_all(&ctx, config_root_setting(&lc), cfg);
+	config_destroy(&lc);
+	if (rc != 0)
+		config_free(cfg);
+	return rc;
+}
+
+void
+config_free(station_config *cfg)
+{
+	free(cfg->slots);
+	free(cfg->packages);
+	free(cfg->targets);
+	memset(cfg, 0, sizeof *cfg);
+}
+
+const char *
+config_default_path(void)
+{
+	static const char *const candidates[] = {
+		"station.cfg",
+		"/etc/dfota-station/station.cfg",
+	};
+
+	for (size_t i = 0; i < CFG_NELEM(candidates); i++) {
+		if (access(candidates[i], F_OK) == 0)
+			return candidates[i];
+	}
+	return NULL;
+}
