@@ -1,0 +1,346 @@
+/*
+ * test_tables: the model table and the error-code table are data; these
+ * tests hold them to their contracts (every row complete, lookups right, no
+ * duplicate rows, every code the vendor guides document present).
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "station/errors.h"
+#include "station/models.h"
+
+START_TEST(test_models_complete)
+{
+	size_t i, j, n = model_count();
+
+	ck_assert_uint_ge(n, 19);
+	ck_assert_ptr_null(model_at(n));
+	for (i = 0; i < n; i++) {
+		const model_info *m = model_at(i);
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_ptr_nonnull(m->name);
+		ck_assert_uint_gt(strlen(m->name), 0);
+		ck_assert_int_lt(m->dialect, DIALECT_COUNT);
+		ck_assert_str_ne(model_dialect_name(m->dialect), "unknown");
+		ck_assert_uint_ne(m->deliveries, 0);
+		ck_assert_ptr_nonnull(m->summary);
+		ck_assert_uint_gt(strlen(m->summary), 0);
+		ck_assert_uint_le(strlen(m->summary), 80);
+		if (m->deliveries & MODEL_DELIVER_URL)
+			ck_assert_int_ge(m->url_max, 255);
+		if (m->deliveries & (MODEL_DELIVER_UFS | MODEL_DELIVER_FOTAZIP))
+			ck_assert_msg(m->has_file_cmds, "%s uploads files", m->name);
+		if (m->usb_pid != 0)
+			ck_assert_int_gt(m->at_interface, 0);
+		/* The finder returns a row of the same family. */
+		if (m->usb_pid != 0) {
+			const model_info *u = model_find_usb(QUECTEL_USB_VID,
+			    m->usb_pid);
+
+			ck_assert_ptr_nonnull(u);
+			ck_assert_int_eq(u->usb_pid, m->usb_pid);
+			ck_assert_int_eq(u->dialect, m->dialect);
+			ck_assert_int_eq(u->at_interface, m->at_interface);
+		}
+		ck_assert_ptr_eq(model_find(m->name), m);
+		for (j = 0; j < i; j++)
+			ck_assert_msg(strcasecmp(model_at(j)->name, m->name) != 0,
+			    "duplicate model %s", m->name);
+	}
+	ck_assert_str_eq(model_dialect_name(DIALECT_COUNT), "unknown");
+}
+END_TEST
+
+START_TEST(test_models_lookup)
+{
+	const model_info *m;
+
+	m = model_find("bg96");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->name, "BG96");
+	ck_assert_int_eq(m->usb_pid, 0x0296);
+	ck_assert_int_eq(m->at_interface, 2);
+	ck_assert_uint_eq(m->deliveries, MODEL_DELIVER_FOTAZIP | MODEL_DELIVER_URL);
+	ck_assert_int_eq(m->url_max, 255);
+	ck_assert(m->has_urcport);
+
+	m = model_find_usb(0x2c7c, 0x0700);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->name, "BG95");
+	ck_assert_int_eq(m->dialect, DIALECT_BG95);
+	ck_assert_int_eq(m->url_max, 700);
+	ck_assert(m->usb_blind_update);
+	ck_assert(!m->has_file_cmds);
+	ck_assert_uint_eq(m->deliveries, MODEL_DELIVER_COM | MODEL_DELIVER_URL);
+	ck_assert_int_eq(model_find("bg77")->dialect, DIALECT_BG95);
+	ck_assert_int_eq(model_find("BG600L")->dialect, DIALECT_BG95);
+
+	m = model_find_usb(QUECTEL_USB_VID, 0x0306);
+	ck_assert_str_eq(m->name, "EP06");
+	ck_assert_int_eq(model_find("em06")->dialect, DIALECT_EP06);
+	ck_assert_int_eq(model_find("EG06")->usb_pid, 0x0306);
+
+	m = model_find("AG35");
+	ck_assert_int_eq(m->usb_pid, 0x0435);
+	ck_assert_uint_eq(m->deliveries, MODEL_DELIVER_UFS | MODEL_DELIVER_URL);
+
+	m = model_find("BC26");
+	ck_assert_int_eq(m->usb_pid, 0);
+	ck_assert_uint_eq(m->deliveries, MODEL_DELIVER_URL);
+	ck_assert(!m->has_urcport);
+	ck_assert(!m->has_file_cmds);
+
+	ck_assert_int_eq(model_find("EM060K")->at_interface, 5);
+	ck_assert_int_eq(model_find("EM060K")->usb_pid, 0x0128);
+	ck_assert_str_eq(model_find_usb(QUECTEL_USB_VID, 0x0125)->name, "EC25");
+	ck_assert_int_eq(model_find("EC21")->usb_pid, 0x0121);
+	ck_assert_int_eq(model_find("eg91")->usb_pid, 0x0191);
+	ck_assert_int_eq(model_find("EG95")->usb_pid, 0x0195);
+	ck_assert_int_eq(model_find("EG18")->dialect, DIALECT_EC25);
+	ck_assert_int_eq(model_find("EM12")->usb_pid, 0x0512);
+
+	ck_assert_ptr_null(model_find("BG97"));
+	ck_assert_ptr_null(model_find(""));
+	ck_assert_ptr_null(model_find(NULL));
+	ck_assert_ptr_null(model_find("BG9"));
+	ck_assert_ptr_null(model_find_usb(0x1234, 0x0700));
+	ck_assert_ptr_null(model_find_usb(QUECTEL_USB_VID, 0x0000));
+	ck_assert_ptr_null(model_find_usb(QUECTEL_USB_VID, 0xffff));
+}
+END_TEST
+
+START_TEST(test_errors_rows)
+{
+	size_t i, j, n = error_count();
+
+	ck_assert_uint_gt(n, 0);
+	ck_assert_ptr_null(error_at(n));
+	for (i = 0; i < n; i++) {
+		const error_info *e = error_at(i);
+
+		ck_assert_int_lt(e->dialect, DIALECT_COUNT);
+		ck_assert_int_lt(e->ctx, ERRCTX_COUNT);
+		ck_assert_ptr_nonnull(e->meaning);
+		ck_assert_uint_gt(strlen(e->meaning), 0);
+		ck_assert_msg(strlen(e->meaning) <= 48, "too long: \"%s\"",
+		    e->meaning);
+		ck_assert_ptr_eq(error_lookup(e->dialect, e->ctx, e->code), e);
+		for (j = 0; j < i; j++) {
+			const error_info *o = error_at(j);
+
+			ck_assert_msg(!(o->dialect == e->dialect &&
+			    o->ctx == e->ctx && o->code == e->code),
+			    "duplicate row %s/%s/%d",
+			    model_dialect_name(e->dialect),
+			    error_context_name(e->ctx), e->code);
+		}
+	}
+}
+END_TEST
+
+/* Every code the guides (and PROTOCOL.md §2) document, per dialect. */
+typedef struct documented {
+	model_dialect d;
+	err_context   ctx;
+	int           code;
+	int           retry; /* 0, 1, or -1: not asserted */
+} documented;
+
+static const documented documented_codes[] = {
+	{ DIALECT_BG96, ERRCTX_HTTP, 0, -1 },
+	{ DIALECT_BG96, ERRCTX_HTTP, 701, 1 },
+	{ DIALECT_BG96, ERRCTX_UPDATE, 0, -1 },
+
+	{ DIALECT_AG35, ERRCTX_FTP, 0, -1 },
+	{ DIALECT_AG35, ERRCTX_FTP, 601, 1 },
+	{ DIALECT_AG35, ERRCTX_HTTP, 0, -1 },
+	{ DIALECT_AG35, ERRCTX_HTTP, 701, 1 },
+	{ DIALECT_AG35, ERRCTX_UPDATE, 0, -1 },
+	{ DIALECT_AG35, ERRCTX_UPDATE, 502, 1 },
+	{ DIALECT_AG35, ERRCTX_UPDATE, 505, 1 },
+	{ DIALECT_AG35, ERRCTX_UPDATE, 510, 0 },
+	{ DIALECT_AG35, ERRCTX_UPDATE, 511, 0 },
+	{ DIALECT_AG35, ERRCTX_UPDATE, 520, -1 },
+	{ DIALECT_AG35, ERRCTX_UPDATE, 525, -1 },
+	{ DIALECT_AG35, ERRCTX_UPDATE, 530, -1 },
+	{ DIALECT_AG35, ERRCTX_UPDATE, 540, -1 },
+	{ DIALECT_AG35, ERRCTX_UPDATE, 546, -1 },
+
+	{ DIALECT_EP06, ERRCTX_FTP, 601, 1 },
+	{ DIALECT_EP06, ERRCTX_HTTP, 701, 1 },
+	{ DIALECT_EP06, ERRCTX_UPDATE, 0, -1 },
+	{ DIALECT_EP06, ERRCTX_UPDATE, 502, 1 },
+	{ DIALECT_EP06, ERRCTX_UPDATE, 504, -1 },
+	{ DIALECT_EP06, ERRCTX_UPDATE, 505, 1 },
+	{ DIALECT_EP06, ERRCTX_UPDATE, 510, 0 },
+	{ DIALECT_EP06, ERRCTX_UPDATE, 511, 0 },
+	{ DIALECT_EP06, ERRCTX_UPDATE, 520, -1 },
+	{ DIALECT_EP06, ERRCTX_UPDATE, 546, -1 },
+
+	{ DIALECT_EC25, ERRCTX_FTP, 601, 1 },
+	{ DIALECT_EC25, ERRCTX_HTTP, 701, 1 },
+	{ DIALECT_EC25, ERRCTX_UPDATE, 510, 0 },
+
+	{ DIALECT_BC26, ERRCTX_HTTP, 0, -1 },
+	{ DIALECT_BC26, ERRCTX_HTTP, 12, 1 },
+	{ DIALECT_BC26, ERRCTX_HTTP, 13, 1 },
+	{ DIALECT_BC26, ERRCTX_HTTP, 20, 1 },
+	{ DIALECT_BC26, ERRCTX_UPDATE, 0, -1 },
+	{ DIALECT_BC26, ERRCTX_UPDATE, 1, -1 },
+	{ DIALECT_BC26, ERRCTX_UPDATE, 2, 1 },
+	{ DIALECT_BC26, ERRCTX_UPDATE, 254, 0 },
+	{ DIALECT_BC26, ERRCTX_UPDATE, 255, 0 },
+
+	{ DIALECT_BG95, ERRCTX_HTTP, 0, -1 },
+	{ DIALECT_BG95, ERRCTX_HTTP, 701, 1 },
+	{ DIALECT_BG95, ERRCTX_HTTP, 702, 1 },
+	{ DIALECT_BG95, ERRCTX_HTTP, 703, 1 },
+	{ DIALECT_BG95, ERRCTX_HTTP, 704, 1 },
+	{ DIALECT_BG95, ERRCTX_HTTP, 705, -1 },
+	{ DIALECT_BG95, ERRCTX_HTTP, 706, -1 },
+	{ DIALECT_BG95, ERRCTX_HTTP, 707, -1 },
+	{ DIALECT_BG95, ERRCTX_HTTP, 708, -1 },
+	{ DIALECT_BG95, ERRCTX_HTTP, 710, 1 },
+	{ DIALECT_BG95, ERRCTX_UPDATE, 0, -1 },
+	{ DIALECT_BG95, ERRCTX_UPDATE, 504, -1 },
+	{ DIALECT_BG95, ERRCTX_UPDATE, 505, -1 },
+	{ DIALECT_BG95, ERRCTX_UPDATE, 506, 1 },
+	{ DIALECT_BG95, ERRCTX_UPDATE, 511, 0 },
+	{ DIALECT_BG95, ERRCTX_UPDATE, 512, -1 },
+	{ DIALECT_BG95, ERRCTX_CME, 590, 0 },
+	{ DIALECT_BG95, ERRCTX_CME, 591, -1 },
+};
+
+START_TEST(test_errors_documented)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof documented_codes / sizeof documented_codes[0]; i++) {
+		const documented *c = &documented_codes[i];
+		const error_info *e = error_lookup(c->d, c->ctx, c->code);
+
+		ck_assert_msg(e != NULL, "missing %s/%s/%d",
+		    model_dialect_name(c->d), error_context_name(c->ctx),
+		    c->code);
+		if (c->retry >= 0)
+			ck_assert_msg(e->retry_helps == (c->retry == 1),
+			    "retry_helps of %s/%s/%d",
+			    model_dialect_name(c->d),
+			    error_context_name(c->ctx), c->code);
+		ck_assert_int_eq(error_retry_helps(c->d, c->ctx, c->code),
+		    e->retry_helps);
+	}
+}
+END_TEST
+
+START_TEST(test_errors_generic_codes)
+{
+	static const model_dialect lte[] = {
+		DIALECT_AG35, DIALECT_EP06, DIALECT_EC25,
+	};
+	static const int cme_file[] = { 400, 405, 407, 409, 410, 411, 420, 421, 423 };
+	size_t i;
+	int code;
+
+	for (i = 0; i < sizeof lte / sizeof lte[0]; i++) {
+		for (code = 601; code <= 625; code++)
+			ck_assert_ptr_nonnull(error_lookup(lte[i], ERRCTX_FTP, code));
+		for (code = 701; code <= 716; code++)
+			ck_assert_ptr_nonnull(error_lookup(lte[i], ERRCTX_HTTP, code));
+	}
+	for (i = 0; i < sizeof cme_file / sizeof cme_file[0]; i++) {
+		ck_assert_ptr_nonnull(error_lookup(DIALECT_BG96, ERRCTX_CME, cme_file[i]));
+		ck_assert_ptr_nonnull(error_lookup(DIALECT_EC25, ERRCTX_CME, cme_file[i]));
+	}
+	for (i = 0; i < DIALECT_COUNT; i++)
+		ck_assert_str_eq(error_lookup((model_dialect)i, ERRCTX_CME, 10)->meaning,
+		    "SIM not inserted");
+	ck_assert(!error_retry_helps(DIALECT_EC25, ERRCTX_CME, 420));
+	ck_assert(!error_retry_helps(DIALECT_EC25, ERRCTX_CME, 407));
+	ck_assert(error_retry_helps(DIALECT_EC25, ERRCTX_CME, 421));
+	/* BG95 keeps its own 70x wording, not the generic HTTP list. */
+	ck_assert_str_eq(error_lookup(DIALECT_BG95, ERRCTX_HTTP, 702)->meaning,
+	    "server connection failed");
+	ck_assert_ptr_null(error_lookup(DIALECT_BG95, ERRCTX_HTTP, 709));
+	ck_assert_str_eq(error_lookup(DIALECT_AG35, ERRCTX_HTTP, 701)->meaning,
+	    "HTTP download failed");
+	ck_assert_str_eq(error_lookup(DIALECT_AG35, ERRCTX_UPDATE, 511)->meaning,
+	    "not enough space for the update");
+}
+END_TEST
+
+START_TEST(test_errors_unknown)
+{
+	char buf[64];
+
+	ck_assert_str_eq(error_meaning(DIALECT_BG96, ERRCTX_UPDATE, 612, buf,
+	    sizeof buf), "unknown code 612");
+	ck_assert_str_eq(error_meaning(DIALECT_BG95, ERRCTX_FTP, 612, buf,
+	    sizeof buf), "unknown code 612");
+	ck_assert_str_eq(error_meaning(DIALECT_AG35, ERRCTX_UPDATE, -3, buf,
+	    sizeof buf), "unknown code -3");
+	ck_assert_str_eq(error_meaning(DIALECT_AG35, ERRCTX_UPDATE, 510, buf,
+	    sizeof buf), "wrong package: does not match this firmware");
+	/* A short buffer is truncated, never overrun. */
+	ck_assert_str_eq(error_meaning(DIALECT_AG35, ERRCTX_UPDATE, 12345, buf,
+	    8), "unknown");
+	ck_assert_ptr_null(error_lookup(DIALECT_AG35, ERRCTX_UPDATE, 999));
+	ck_assert(error_retry_helps(DIALECT_AG35, ERRCTX_FTP, 699));
+	ck_assert(error_retry_helps(DIALECT_BC26, ERRCTX_HTTP, 999));
+	ck_assert(!error_retry_helps(DIALECT_BG96, ERRCTX_UPDATE, 552));
+	ck_assert(!error_retry_helps(DIALECT_BG95, ERRCTX_CME, 9999));
+	ck_assert_str_eq(error_context_name(ERRCTX_FTP), "FTP");
+	ck_assert_str_eq(error_context_name(ERRCTX_HTTP), "HTTP");
+	ck_assert_str_eq(error_context_name(ERRCTX_UPDATE), "UPDATE");
+	ck_assert_str_eq(error_context_name(ERRCTX_CME), "CME");
+	ck_assert_str_eq(error_context_name(ERRCTX_COUNT), "unknown");
+}
+END_TEST
+
+/* Every dialect a model uses has an error table of its own. */
+START_TEST(test_every_dialect_has_codes)
+{
+	size_t i;
+
+	for (i = 0; i < model_count(); i++) {
+		model_dialect d = model_at(i)->dialect;
+
+		ck_assert_msg(error_lookup(d, ERRCTX_UPDATE, 0) != NULL,
+		    "no END codes for %s", model_dialect_name(d));
+		ck_assert_msg(error_lookup(d, ERRCTX_HTTP, 0) != NULL,
+		    "no download codes for %s", model_dialect_name(d));
+	}
+}
+END_TEST
+
+static Suite *
+tables_suite(void)
+{
+	Suite *s = suite_create("tables");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_models_complete);
+	tcase_add_test(tc, test_models_lookup);
+	tcase_add_test(tc, test_errors_rows);
+	tcase_add_test(tc, test_errors_documented);
+	tcase_add_test(tc, test_errors_generic_codes);
+	tcase_add_test(tc, test_errors_unknown);
+	tcase_add_test(tc, test_every_dialect_has_codes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(tables_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
