@@ -12,6 +12,7 @@
  * URL lengths and the BG95 blind update; PROTOCOL.md §3 for USB ids and the
  * AT interface numbers, which the guides do not give.
  */
+#include <string.h>
 #include <strings.h>
 
 #include "station/models.h"
@@ -80,6 +81,18 @@ static const char *const model_dialect_names[DIALECT_COUNT] = {
 	[DIALECT_BG95] = "BG95",
 };
 
+/* ATI prints a variant suffix on some builds ("BG95-M3", "BG600L-M3",
+ * "EM060K-GL"): a row name followed by '-' or '_' is the same model. */
+static int
+model_name_matches(const char *row, const char *name)
+{
+	size_t n = strlen(row);
+
+	if (strncasecmp(row, name, n) != 0)
+		return 0;
+	return name[n] == '\0' || name[n] == '-' || name[n] == '_';
+}
+
 const model_info *
 model_find(const char *name)
 {
@@ -88,7 +101,7 @@ model_find(const char *name)
 	if (name == NULL)
 		return NULL;
 	for (i = 0; i < MODEL_ROWS; i++) {
-		if (strcasecmp(model_table[i].name, name) == 0)
+		if (model_name_matches(model_table[i].name, name))
 			return &model_table[i];
 	}
 	return NULL;

@@ -102,6 +102,11 @@ START_TEST(test_models_lookup)
 	ck_assert_int_eq(model_find("EG18")->dialect, DIALECT_EC25);
 	ck_assert_int_eq(model_find("EM12")->usb_pid, 0x0512);
 
+	/* Variant suffixes that ATI prints on some builds. */
+	ck_assert_str_eq(model_find("BG95-M3")->name, "BG95");
+	ck_assert_str_eq(model_find("bg600l-m3")->name, "BG600L");
+	ck_assert_str_eq(model_find("EM060K-GL")->name, "EM060K");
+	ck_assert_ptr_null(model_find("BG950"));
 	ck_assert_ptr_null(model_find("BG97"));
 	ck_assert_ptr_null(model_find(""));
 	ck_assert_ptr_null(model_find(NULL));
