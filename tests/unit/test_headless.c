@@ -1,0 +1,233 @@
+/*
+ * test_headless: the JSON lines of --headless for a sequence of events,
+ * compared line by line, and the string escaping that keeps every line
+ * valid JSON whatever bytes a module sent.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/headless.h"
+
+static char *
+read_all(FILE *f)
+{
+	long  n;
+	char *buf;
+
+	fflush(f);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static char *
+json_of(const char *s)
+{
+	FILE *f = tmpfile();
+	char *out;
+
+	json_write_string(f, s);
+	out = read_all(f);
+	fclose(f);
+	return out;
+}
+
+static void
+send(headless *h, bus_kind kind, int64_t ts, int slot, const char *label,
+    unit_phase phase, int percent, int code, const char *text, unit_record *u)
+{
+	bus_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = kind;
+	ev.ts_ms = ts;
+	ev.slot = slot;
+	snprintf(ev.slot_label, sizeof ev.slot_label, "%s", label);
+	ev.phase = phase;
+	ev.percent = percent;
+	ev.error_code = code;
+	ev.text = (char *)text;
+	ev.unit = u;
+	headless_on_event(h, &ev);
+}
+
+/* 2026-11-21T10:00:01.123Z */
+#define T0 1795255201123LL
+
+START_TEST(test_sequence)
+{
+	static const char *want[] = {
+		"{\"ts\":\"2026-11-21T10:00:01.123Z\",\"slot\":\"A1\",\"unit\":null,"
+		    "\"phase\":\"IDENTIFY\",\"percent\":null,\"error\":null}",
+		"{\"ts\":\"2026-11-21T10:00:03.123Z\",\"slot\":\"A1\",\"unit\":\"861234567890123\","
+		    "\"phase\":\"UPDATING\",\"percent\":42,\"error\":null}",
+		"{\"ts\":\"2026-11-21T10:00:04.123Z\",\"alert\":\"reports folder full\"}",
+		"{\"ts\":\"2026-11-21T10:00:05.123Z\",\"slot\":\"A2\",\"unit\":\"862222222222222\","
+		    "\"phase\":\"UPDATING\",\"percent\":null,\"error\":{\"code\":510,"
+		    "\"text\":\"firmware mismatch\"}}",
+		"{\"ts\":\"2026-11-21T10:00:06.123Z\",\"slot\":\"A2\",\"unit\":\"862222222222222\","
+		    "\"phase\":\"REBOOT\",\"percent\":null,\"error\":{\"code\":null,"
+		    "\"text\":\"port did not come back within 180 s\"}}",
+		"{\"ts\":\"2026-11-21T10:00:07.123Z\",\"slot\":\"A1\",\"unit\":\"861234567890123\","
+		    "\"phase\":\"DONE\",\"percent\":100,\"result\":\"PASS\","
+		    "\"fw_before\":\"BG96MAR02A07M1G\",\"fw_after\":\"BG96MAR02A08M1G\","
+		    "\"error\":null}",
+		"{\"ts\":\"2026-11-21T10:00:08.123Z\",\"slot\":\"A2\",\"unit\":\"862222222222222\","
+		    "\"phase\":\"DONE\",\"percent\":null,\"result\":\"FAIL\","
+		    "\"fw_before\":\"BG96MAR02A07M1G\",\"fw_after\":\"BG96MAR02A07M1G\","
+		    "\"error\":{\"code\":510,\"text\":\"firmware mismatch\"}}",
+		/* After its unit ended the slot has no unit again. */
+		"{\"ts\":\"2026-11-21T10:00:09.123Z\",\"slot\":\"A1\",\"unit\":null,"
+		    "\"phase\":\"WAIT\",\"percent\":null,\"error\":null}",
+	};
+	FILE        *f = tmpfile();
+	headless    *h = headless_new(f);
+	unit_record  a, b;
+	char        *out, *line, *save = NULL;
+	int          n = 0;
+
+	unit_record_init(&a);
+	snprintf(a.imei, sizeof a.imei, "861234567890123");
+	snprintf(a.fw_before, sizeof a.fw_before, "BG96MAR02A07M1G");
+	unit_record_init(&b);
+	snprintf(b.imei, sizeof b.imei, "862222222222222");
+	snprintf(b.fw_before, sizeof b.fw_before, "BG96MAR02A07M1G");
+
+	send(h, BUS_STATE, T0, 0, "A1", PHASE_IDENTIFY, -1, -1, NULL, NULL);
+	send(h, BUS_TX, T0 + 500, 0, "A1", PHASE_IDENTIFY, -1, -1, "AT+GSN", NULL);
+	send(h, BUS_RX, T0 + 600, 0, "A1", PHASE_IDENTIFY, -1, -1, "8612", NULL);
+	send(h, BUS_UNIT_START, T0 + 1000, 0, "A1", PHASE_PLAN, -1, -1, NULL, &a);
+	send(h, BUS_UNIT_START, T0 + 1500, 1, "A2", PHASE_PLAN, -1, -1, NULL, &b);
+	send(h, BUS_NOTE, T0 + 1600, 0, "A1", PHASE_PLAN, -1, -1, "note", NULL);
+	send(h, BUS_PORT, T0 + 1700, 0, "A1", PHASE_PLAN, -1, -1, "port lost", NULL);
+	send(h, BUS_STATE, T0 + 2000, 0, "A1", PHASE_UPDATING, 42, -1, NULL, NULL);
+	send(h, BUS_ALERT, T0 + 3000, -1, "", PHASE_WAIT, -1, -1,
+	    "reports folder full", NULL);
+	send(h, BUS_STATE, T0 + 4000, 1, "A2", PHASE_UPDATING, -1, 510,
+	    "firmware mismatch", NULL);
+	send(h, BUS_STATE, T0 + 5000, 1, "A2", PHASE_REBOOT, -1, -1,
+	    "port did not come back within 180 s", NULL);
+
+	snprintf(a.fw_after, sizeof a.fw_after, "BG96MAR02A08M1G");
+	a.result = RESULT_PASS;
+	send(h, BUS_UNIT_END, T0 + 6000, 0, "A1", PHASE_DONE, 100, -1, NULL, &a);
+	snprintf(b.fw_after, sizeof b.fw_after, "BG96MAR02A07M1G");
+	b.result = RESULT_FAIL;
+	b.error_code = 510;
+	snprintf(b.error_text, sizeof b.error_text, "firmware mismatch");
+	send(h, BUS_UNIT_END, T0 + 7000, 1, "A2", PHASE_DONE, -1, -1, NULL, &b);
+	send(h, BUS_STATE, T0 + 8000, 0, "A1", PHASE_WAIT, -1, -1, NULL, NULL);
+
+	headless_finish(h, 1);
+	out = read_all(f);
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save), n++) {
+		if (n < 8) {
+			ck_assert_str_eq(line, want[n]);
+			continue;
+		}
+		ck_assert_int_eq(n, 8);
+		ck_assert_int_eq(strncmp(line, "{\"ts\":\"", 7), 0);
+		ck_assert_ptr_nonnull(strstr(line, "\",\"summary\":{\"units\":2,\"PASS\":1,"
+		    "\"FAIL\":1,\"SKIPPED\":0,\"NO_PACKAGE\":0,\"ABORTED\":0},\"exit\":1}"));
+	}
+	ck_assert_int_eq(n, 9);
+	free(out);
+	headless_free(h);
+	fclose(f);
+}
+END_TEST
+
+START_TEST(test_lines_are_flushed)
+{
+	char      *buf = NULL;
+	size_t     size = 0;
+	FILE      *f = open_memstream(&buf, &size);
+	headless  *h = headless_new(f);
+
+	send(h, BUS_ALERT, T0, -1, "", PHASE_WAIT, -1, -1, "x", NULL);
+	/* No fflush here: the sink must have done it. */
+	ck_assert_uint_gt(size, 0);
+	ck_assert_int_eq(buf[size - 1], '\n');
+	headless_free(h);
+	fclose(f);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_json_string_escaping)
+{
+	char *s;
+
+	s = json_of("plain");
+	ck_assert_str_eq(s, "\"plain\"");
+	free(s);
+	s = json_of("q\"b\\s/");
+	ck_assert_str_eq(s, "\"q\\\"b\\\\s/\"");
+	free(s);
+	s = json_of("l1\r\nt\tz\x01\x1f");
+	ck_assert_str_eq(s, "\"l1\\u000D\\u000At\\u0009z\\u0001\\u001F\"");
+	free(s);
+	/* Valid UTF-8 passes through. */
+	s = json_of("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	ck_assert_str_eq(s, "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+	free(s);
+	/* Invalid: each bad byte as \u00XX. */
+	s = json_of("a\xff" "b\xc0\xaf\xed\xa0\x80" "c\xe2\x82");
+	ck_assert_str_eq(s, "\"a\\u00FFb\\u00C0\\u00AF\\u00ED\\u00A0\\u0080c"
+	    "\\u00E2\\u0082\"");
+	free(s);
+	s = json_of(NULL);
+	ck_assert_str_eq(s, "null");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_hostile_text_keeps_line_valid)
+{
+	FILE     *f = tmpfile();
+	headless *h = headless_new(f);
+	char     *out;
+
+	send(h, BUS_STATE, T0, 3, "B\"1", PHASE_UPDATING, 7, 701,
+	    "bad\n\xfe\"}", NULL);
+	out = read_all(f);
+	ck_assert_str_eq(out, "{\"ts\":\"2026-11-21T10:00:01.123Z\",\"slot\":\"B\\\"1\","
+	    "\"unit\":null,\"phase\":\"UPDATING\",\"percent\":7,\"error\":"
+	    "{\"code\":701,\"text\":\"bad\\u000A\\u00FE\\\"}\"}}\n");
+	free(out);
+	headless_free(h);
+	fclose(f);
+}
+END_TEST
+
+static Suite *
+headless_suite(void)
+{
+	Suite *s = suite_create("headless");
+	TCase *tc = tcase_create("headless");
+
+	tcase_add_test(tc, test_sequence);
+	tcase_add_test(tc, test_lines_are_flushed);
+	tcase_add_test(tc, test_json_string_escaping);
+	tcase_add_test(tc, test_hostile_text_keeps_line_valid);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(headless_suite());
+	int      failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
