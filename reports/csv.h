@@ -15,7 +15,8 @@
 #include <stdio.h>
 
 /* Appends one escaped field to buf (NUL-terminated); returns the length it
- * needed (like snprintf). */
+ * needed (like snprintf). The field is written from buf[0], as snprintf
+ * would; quotes included, never more than len - 1 bytes. */
 size_t csv_escape(char *buf, size_t len, const char *field, bool formula_guard);
 int    csv_write_row(FILE *f, const char *const *fields, int n, bool formula_guard);
 /* Length (1-4) of the valid UTF-8 sequence at p, 0 when p starts an invalid
