@@ -28,6 +28,12 @@
 #define AT_RXBUF      4096
 #define AT_QUEUE_MAX  256
 
+typedef struct at_queue {
+	char  *line[AT_QUEUE_MAX];   /* FIFO */
+	size_t head, len;
+	size_t dropped;
+} at_queue;
+
 struct at_channel {
 	serial_port *port;
 	at_hooks     hooks;
@@ -37,9 +43,9 @@ struct at_channel {
 	bool         ack_mode;
 	size_t       acks;
 	bool         lost;
-	char        *queue[AT_QUEUE_MAX];  /* unsolicited lines, FIFO */
-	size_t       qhead, qlen;
-	size_t       qdropped;
+	at_queue     urcs;           /* unsolicited lines, for the worker      */
+	at_queue     held;           /* lines read during a data phase, for
+	                                the result that follows it             */
 };
 
 /* Lines that are never an answer to a command of ours. */
@@ -48,6 +54,8 @@ static const char *const at_unsolicited_prefixes[] = {
 	"POWERED DOWN", "NORMAL POWER DOWN", "+QSTAT:", "+CTZV:", "+CTZE:",
 	"+QNTP:", "+CGEV:", "APP RDY", "+QCSQ:",
 };
+
+static void at_queue_clear(at_queue *q);
 
 static const char *const at_status_names[] = {
 	[AT_OK] = "OK", [AT_ERROR] = "ERROR", [AT_CME_ERROR] = "CME ERROR",
@@ -109,11 +117,8 @@ at_close(at_channel *ch)
 {
 	if (ch == NULL)
 		return;
-	while (ch->qlen > 0) {
-		free(ch->queue[ch->qhead]);
-		ch->qhead = (ch->qhead + 1) % AT_QUEUE_MAX;
-		ch->qlen--;
-	}
+	at_queue_clear(&ch->urcs);
+	at_queue_clear(&ch->held);
 	serial_close(ch->port);
 	free(ch);
 }
@@ -125,33 +130,55 @@ at_port(at_channel *ch)
 }
 
 static void
-at_queue_push(at_channel *ch, const char *line)
+at_queue_push(at_queue *q, const char *line)
 {
 	char *copy = strdup(line);
 
 	if (copy == NULL)
 		return;
-	if (ch->qlen == AT_QUEUE_MAX) {
-		/* The worker is not reading: keep the newest, count the rest. */
-		free(ch->queue[ch->qhead]);
-		ch->qhead = (ch->qhead + 1) % AT_QUEUE_MAX;
-		ch->qlen--;
-		ch->qdropped++;
+	if (q->len == AT_QUEUE_MAX) {
+		/* Nobody is reading: keep the newest, count the rest. */
+		free(q->line[q->head]);
+		q->head = (q->head + 1) % AT_QUEUE_MAX;
+		q->len--;
+		q->dropped++;
 	}
-	ch->queue[(ch->qhead + ch->qlen) % AT_QUEUE_MAX] = copy;
-	ch->qlen++;
+	q->line[(q->head + q->len) % AT_QUEUE_MAX] = copy;
+	q->len++;
 }
 
 static bool
-at_queue_pop(at_channel *ch, char *line, size_t len)
+at_queue_pop(at_queue *q, char *line, size_t len)
 {
-	if (ch->qlen == 0)
+	if (q->len == 0)
 		return false;
-	snprintf(line, len, "%s", ch->queue[ch->qhead]);
-	free(ch->queue[ch->qhead]);
-	ch->qhead = (ch->qhead + 1) % AT_QUEUE_MAX;
-	ch->qlen--;
+	snprintf(line, len, "%s", q->line[q->head]);
+	free(q->line[q->head]);
+	q->head = (q->head + 1) % AT_QUEUE_MAX;
+	q->len--;
 	return true;
+}
+
+static void
+at_queue_clear(at_queue *q)
+{
+	char line[AT_LINE_MAX];
+
+	while (at_queue_pop(q, line, sizeof line))
+		;
+}
+
+/* Upload acks arrive as bare 'A' bytes before any text. */
+static void
+at_take_acks(at_channel *ch)
+{
+	while (ch->ack_mode && ch->rxlen > 0 && ch->rx[0] == 'A' &&
+	    (ch->rxlen == 1 || ch->rx[1] == 'A' || ch->rx[1] == '\r' ||
+	     ch->rx[1] == '\n' || ch->rx[1] == '+')) {
+		ch->acks++;
+		memmove(ch->rx, ch->rx + 1, --ch->rxlen);
+		ch->rxscan = 0;
+	}
 }
 
 /* Takes one complete line out of rx, if there is one. */
@@ -159,14 +186,7 @@ static bool
 at_take_line(at_channel *ch, char *line, size_t len)
 {
 	for (;;) {
-		/* Upload acks arrive as bare 'A' bytes before any text. */
-		while (ch->ack_mode && ch->rxlen > 0 && ch->rx[0] == 'A' &&
-		    (ch->rxlen == 1 || ch->rx[1] == 'A' || ch->rx[1] == '\r' ||
-		     ch->rx[1] == '\n' || ch->rx[1] == '+')) {
-			ch->acks++;
-			memmove(ch->rx, ch->rx + 1, --ch->rxlen);
-			ch->rxscan = 0;
-		}
+		at_take_acks(ch);
 		size_t i;
 		for (i = ch->rxscan; i < ch->rxlen; i++)
 			if (ch->rx[i] == '\r' || ch->rx[i] == '\n')
@@ -236,10 +256,12 @@ at_fill(at_channel *ch, int64_t deadline)
 	}
 }
 
-/* The next line from the port (not from the queue). */
+/* The next line from the port (or held back from a data phase). */
 static at_status
 at_read_line(at_channel *ch, int64_t deadline, char *line, size_t len)
 {
+	if (at_queue_pop(&ch->held, line, len))
+		return AT_OK;
 	for (;;) {
 		if (at_take_line(ch, line, len)) {
 			at_trace(ch, BUS_RX, line);
@@ -314,7 +336,7 @@ at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 		if (at_final(line, r))
 			return r->status;
 		if (at_is_unsolicited(line)) {
-			at_queue_push(ch, line);
+			at_queue_push(&ch->urcs, line);
 			continue;
 		}
 		if (r->nlines < AT_MAX_LINES)
@@ -363,31 +385,36 @@ at_finish(at_channel *ch, int timeout_ms, at_response *r)
 at_status
 at_next_line(at_channel *ch, int timeout_ms, char *line, size_t len)
 {
-	if (at_queue_pop(ch, line, len))
+	if (at_queue_pop(&ch->urcs, line, len))
 		return AT_OK;
 	return at_read_line(ch, at_now() + timeout_ms, line, len);
 }
 
-/* Waits until at least want acks have been counted. */
+/* Waits until at least want acks have been counted. A line in between is
+ * held for at_finish(); a final result (the module gave up on the data)
+ * ends the wait with AT_ERROR. */
 static at_status
 at_wait_acks(at_channel *ch, size_t want, int timeout_ms)
 {
-	int64_t deadline = at_now() + timeout_ms;
-	char    line[AT_LINE_MAX];
+	int64_t     deadline = at_now() + timeout_ms;
+	char        line[AT_LINE_MAX];
+	at_response r;
 
-	while (ch->acks < want) {
+	for (;;) {
+		at_take_acks(ch);
+		if (ch->acks >= want)
+			return AT_OK;
 		if (at_take_line(ch, line, sizeof line)) {
 			at_trace(ch, BUS_RX, line);
-			at_queue_push(ch, line);
+			at_queue_push(&ch->held, line);
+			if (at_final(line, &r))
+				return AT_ERROR;
 			continue;
 		}
-		if (ch->acks >= want)
-			break;
 		at_status s = at_fill(ch, deadline);
 		if (s != AT_OK)
 			return s;
 	}
-	return AT_OK;
 }
 
 at_status

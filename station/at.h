@@ -70,8 +70,9 @@ at_status   at_next_line(at_channel *ch, int timeout_ms, char *line, size_t len)
 /* Data mode: writes data in blocks of ack_block bytes, waiting up to
  * ack_timeout_ms for the module's 'A' after each block but the last
  * (ack_block 0: no acks, one stream). progress(ctx, bytes_sent) after each
- * block may be NULL. AT_OK, AT_TIMEOUT (an ack did not come), AT_PORT_LOST,
- * AT_STOPPED. */
+ * block may be NULL. AT_OK, AT_TIMEOUT (an ack did not come), AT_ERROR (the
+ * module answered with a final result before the end: at_finish() reads
+ * it), AT_PORT_LOST, AT_STOPPED. */
 at_status   at_send_data(at_channel *ch, const uint8_t *data, size_t len,
                          size_t ack_block, int ack_timeout_ms,
                          void (*progress)(void *ctx, size_t sent), void *ctx);

@@ -563,7 +563,7 @@ worker_run(void *arg)
 			if (s == AT_STOPPED)
 				break;
 			if (s == AT_TIMEOUT) {
-				worker_note(&w, "no module on %s within %.0f s; slot gives up",
+				worker_note(&w, "no module on %s within %g s; slot gives up",
 				    sl->serial_path, w.pol->reboot_timeout);
 				break;
 			}

@@ -116,7 +116,7 @@ worker_send(worker *w, const uint8_t *data, size_t len, size_t ack_block,
 	if (s == AT_TIMEOUT)
 		return worker_fail(w, PHASE_DELIVER, -1, true,
 		    "upload stalled: the module stopped acknowledging data");
-	if (s != AT_OK)
+	if (s == AT_PORT_LOST)
 		return worker_fail(w, PHASE_DELIVER, -1, true, "port lost during the upload");
 	s = at_finish(w->ch, worker_cmd_ms(w) * 2, &r);
 	if (s == AT_STOPPED)
@@ -286,7 +286,7 @@ worker_trigger(worker *w, const char *cmd)
 		    "module refused to start the update (ERROR to %s)", cmd);
 	default:
 		return worker_fail(w, PHASE_TRIGGER, -1, true,
-		    "no answer to %s within %.0f s", cmd, w->pol->command_timeout);
+		    "no answer to %s within %g s", cmd, w->pol->command_timeout);
 	}
 }
 

@@ -131,7 +131,7 @@ follow_port_return(worker *w, follow *f)
 		return HOP_STOPPED;
 	if (s != AT_OK)
 		return worker_fail(w, ph, -1, false,
-		    "port did not come back within %.0f s", limit);
+		    "port did not come back within %g s", limit);
 	f->last_progress = worker_mono_ms();
 	if (blind_update) {
 		f->end_seen = true;
@@ -159,7 +159,7 @@ follow_verify(worker *w, const pkg *hop)
 				return HOP_STOPPED;
 			if (s != AT_OK)
 				return worker_fail(w, PHASE_VERIFY, -1, false,
-				    "port did not come back within %.0f s", w->pol->reboot_timeout);
+				    "port did not come back within %g s", w->pol->reboot_timeout);
 		}
 		rc = worker_identify(w, &id, worker_mono_ms() + 16000);
 		if (rc == ID_STOPPED)
@@ -170,7 +170,7 @@ follow_verify(worker *w, const pkg *hop)
 			worker_disconnect(w, "port lost while verifying");
 		if (worker_mono_ms() >= deadline)
 			return worker_fail(w, PHASE_VERIFY, -1, false,
-			    "module did not answer after the update (waited %.0f s)", w->pol->reboot_timeout);
+			    "module did not answer after the update (waited %g s)", w->pol->reboot_timeout);
 		if (!worker_sleep(w, 500))
 			return HOP_STOPPED;
 	}
@@ -230,7 +230,7 @@ worker_follow(worker *w, const pkg *hop, bool url)
 				break;
 			if (!f.end_seen && now - f.last_progress > stall_ms)
 				return worker_fail(w, w->phase, -1, false,
-				    "no progress for %.0f s during %s: the module stopped reporting",
+				    "no progress for %g s during %s: the module stopped reporting",
 				    w->pol->stall_timeout, unit_phase_name(w->phase));
 			continue;
 		}

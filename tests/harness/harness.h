@@ -1,0 +1,67 @@
+/*
+ * harness: what the integration tests share. Runs the real binaries
+ * (dfota-station, dfota-sim, found through DFOTA_STATION and DFOTA_SIM),
+ * makes per-test folders under DFOTA_TMP, and reads reports back.
+ *
+ * A case file (tests/data/cases/NAME.case) describes one run of the station
+ * against emulated modules and what its report must say:
+ *
+ *   # one line saying what the case shows
+ *   module:  model=AG35 fault=end:510              one slot per module line
+ *   package: model=AG35 from=REV to=REV [url] [size=N] [bad]
+ *   target:  model=BG96 revision=REV
+ *   policy:  stall_timeout=2 reboot_timeout=3      any policy.* setting
+ *   station: --max-units 2                         extra command-line words
+ *   speed:   200
+ *   expect S1: result=PASS fw_after=REV error_text~words error_code=
+ *   exit:    1
+ *
+ * `field=value` must match exactly (empty value: the field is empty),
+ * `field~text` means the field contains text. Slots are labelled S1, S2, ...
+ * in the order of the module lines. A package's `from`/`to` default to the
+ * model's emulated revisions; `bad` makes a file without the package header.
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HARNESS_MAX_ROWS 256
+#define HARNESS_MAX_COLS 40
+
+typedef struct harness_row {
+	int    ncols;
+	char  *name[HARNESS_MAX_COLS];
+	char  *value[HARNESS_MAX_COLS];
+} harness_row;
+
+typedef struct harness_csv {
+	int         nrows;
+	harness_row rows[HARNESS_MAX_ROWS];
+} harness_csv;
+
+const char *harness_env(const char *name);
+/* A fresh folder DFOTA_TMP/<name>-<pid>-<n>; the path is static storage
+ * copied into out. */
+void        harness_tmpdir(const char *name, char *out, size_t len);
+void        harness_write_file(const char *path, const char *text);
+/* Starts argv[0] with stdout (and stderr) to out_path (NULL: inherit). */
+pid_t       harness_spawn(char *const argv[], const char *out_path);
+/* Exit status, or -1 when it did not end within timeout_s (then killed). */
+int         harness_wait(pid_t pid, double timeout_s);
+void        harness_stop(pid_t pid);
+bool        harness_wait_path(const char *path, double timeout_s);
+
+/* Reads the one session CSV in dir (the first *.csv that is not in units/). */
+bool        harness_read_session(const char *dir, harness_csv *csv, char *path, size_t len);
+void        harness_csv_free(harness_csv *csv);
+const char *harness_field(const harness_row *row, const char *name);
+/* The row of slot label, or NULL. */
+const harness_row *harness_row_of(const harness_csv *csv, const char *slot);
+
+/* Runs one case file; on failure returns false with the reason in why. */
+bool        harness_run_case(const char *case_path, char *why, size_t len);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * test_at: the AT channel against a scripted peer on a real pty. The test
+ * plays the module on the master side; the channel runs on the slave side
+ * through serial_open(), exactly as in the station (termios back end).
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "station/at.h"
+
+typedef struct peer {
+	int         master;
+	at_channel *ch;
+	char        traced[8192];
+} peer;
+
+static void
+trace(void *ctx, bus_kind kind, const char *text)
+{
+	peer *p = ctx;
+	size_t n = strlen(p->traced);
+
+	snprintf(p->traced + n, sizeof p->traced - n, "%s:%s\n", bus_kind_name(kind), text);
+}
+
+static void
+peer_open(peer *p)
+{
+	int          slave;
+	char         name[64], err[256];
+	serial_port *port;
+	struct termios tio;
+
+	memset(p, 0, sizeof *p);
+	ck_assert_int_eq(openpty(&p->master, &slave, name, NULL, NULL), 0);
+	tcgetattr(p->master, &tio);
+	cfmakeraw(&tio);
+	tcsetattr(p->master, TCSANOW, &tio);
+	ck_assert_msg(serial_open(&port, name, 115200, err, sizeof err) == 0, "%s", err);
+	close(slave);
+	ck_assert_int_eq(serial_backend_of(port), SERIAL_TERMIOS);
+	at_hooks hooks = { .trace = trace, .ctx = p, .stop_fd = -1 };
+	p->ch = at_open(port, &hooks);
+}
+
+static void
+peer_say(peer *p, const char *s)
+{
+	ck_assert_int_eq(write(p->master, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+/* What the channel sent, as one string. */
+static void
+peer_heard(peer *p, char *buf, size_t len)
+{
+	ssize_t n;
+
+	usleep(20000);
+	n = read(p->master, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+START_TEST(test_ok_with_echo_and_info)
+{
+	peer        p;
+	at_response r;
+	char        sent[256];
+
+	peer_open(&p);
+	peer_say(&p, "AT+QGMR\r\r\nBG96MAR02A07M1G_01.016.01.016\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+QGMR", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 1);
+	ck_assert_str_eq(r.lines[0], "BG96MAR02A07M1G_01.016.01.016");
+	peer_heard(&p, sent, sizeof sent);
+	ck_assert_str_eq(sent, "AT+QGMR\r");
+	ck_assert_ptr_nonnull(strstr(p.traced, "tx:AT+QGMR\n"));
+	ck_assert_ptr_nonnull(strstr(p.traced, "rx:BG96MAR02A07M1G_01.016.01.016\n"));
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
+START_TEST(test_cme_error_and_error)
+{
+	peer        p;
+	at_response r;
+
+	peer_open(&p);
+	peer_say(&p, "\r\n+CME ERROR: 407\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+QFUPL=\"x\",10,5,1", 1000, &r), AT_CME_ERROR);
+	ck_assert_int_eq(r.code, 407);
+	peer_say(&p, "\r\nERROR\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+FOO", 1000, &r), AT_ERROR);
+	ck_assert_int_eq(r.code, -1);
+	peer_say(&p, "\r\n+CME ERROR: SIM not inserted\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+QCCID", 1000, &r), AT_CME_ERROR);
+	ck_assert_int_eq(r.code, -1);
+	ck_assert_str_eq(r.final, "+CME ERROR: SIM not inserted");
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
+START_TEST(test_urc_during_command_is_queued)
+{
+	peer        p;
+	at_response r;
+	char        line[AT_LINE_MAX];
+
+	peer_open(&p);
+	peer_say(&p, "\r\n+QIND: \"FOTA\",\"UPDATING\",42\r\n\r\n+CSQ: 24,99\r\n\r\nOK\r\nRDY\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+CSQ", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 1);
+	ck_assert_str_eq(r.lines[0], "+CSQ: 24,99");
+	ck_assert_int_eq(at_next_line(p.ch, 200, line, sizeof line), AT_OK);
+	ck_assert_str_eq(line, "+QIND: \"FOTA\",\"UPDATING\",42");
+	ck_assert_int_eq(at_next_line(p.ch, 200, line, sizeof line), AT_OK);
+	ck_assert_str_eq(line, "RDY");
+	ck_assert_int_eq(at_next_line(p.ch, 50, line, sizeof line), AT_TIMEOUT);
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
+START_TEST(test_split_and_merged_and_bare_lf)
+{
+	peer        p;
+	char        line[AT_LINE_MAX];
+	const char *parts[] = { "+QI", "ND: \"FO", "TA\",\"END\",0\n+QIND: \"FOTA\",\"START\"\r", "\n" };
+
+	peer_open(&p);
+	for (size_t i = 0; i < 4; i++) {
+		peer_say(&p, parts[i]);
+		usleep(5000);
+	}
+	ck_assert_int_eq(at_next_line(p.ch, 500, line, sizeof line), AT_OK);
+	ck_assert_str_eq(line, "+QIND: \"FOTA\",\"END\",0");
+	ck_assert_int_eq(at_next_line(p.ch, 500, line, sizeof line), AT_OK);
+	ck_assert_str_eq(line, "+QIND: \"FOTA\",\"START\"");
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
+START_TEST(test_timeout_and_port_lost)
+{
+	peer        p;
+	at_response r;
+	char        line[AT_LINE_MAX];
+
+	peer_open(&p);
+	ck_assert_int_eq(at_command(p.ch, "AT", 100, &r), AT_TIMEOUT);
+	close(p.master);
+	ck_assert_int_eq(at_next_line(p.ch, 1000, line, sizeof line), AT_PORT_LOST);
+	ck_assert_int_eq(at_command(p.ch, "AT", 100, &r), AT_PORT_LOST);
+	at_close(p.ch);
+}
+END_TEST
+
+START_TEST(test_garbage_and_long_lines)
+{
+	peer   p;
+	char   line[AT_LINE_MAX];
+	char   big[6000];
+
+	peer_open(&p);
+	memset(big, 'x', sizeof big);
+	big[sizeof big - 2] = '\r';
+	big[sizeof big - 1] = '\n';
+	ck_assert_int_eq(write(p.master, big, sizeof big), (ssize_t)sizeof big);
+	static const char junk[] = "\x01\xff\xfe\x00junk\r\nOK\r\n";
+	ck_assert_int_eq(write(p.master, junk, sizeof junk - 1), (ssize_t)sizeof junk - 1);
+	int n = 0;
+	at_status s;
+	while ((s = at_next_line(p.ch, 200, line, sizeof line)) == AT_OK && strcmp(line, "OK") != 0)
+		n++;
+	ck_assert_int_eq(s, AT_OK);
+	ck_assert_int_ge(n, 2);
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
+START_TEST(test_data_mode_acks)
+{
+	peer        p;
+	at_response r;
+	uint8_t     data[2500];
+	char        buf[4096];
+
+	peer_open(&p);
+	memset(data, 0x5a, sizeof data);
+	peer_say(&p, "\r\nCONNECT\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+QFUPL=\"a\",2500,5,1", 500, &r), AT_CONNECT);
+	peer_heard(&p, buf, sizeof buf);
+	/* Acks for the two full blocks, then the result. */
+	peer_say(&p, "AA");
+	peer_say(&p, "\r\n+QFUPL: 2500,0\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_send_data(p.ch, data, sizeof data, 1024, 500, NULL, NULL), AT_OK);
+	ck_assert_int_eq(at_finish(p.ch, 500, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 1);
+	ck_assert_str_eq(r.lines[0], "+QFUPL: 2500,0");
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
+START_TEST(test_data_mode_missing_ack)
+{
+	peer        p;
+	at_response r;
+	uint8_t     data[3000] = { 0 };
+
+	peer_open(&p);
+	peer_say(&p, "CONNECT\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+QFUPL=\"a\",3000,5,1", 500, &r), AT_CONNECT);
+	ck_assert_int_eq(at_send_data(p.ch, data, sizeof data, 1024, 100, NULL, NULL), AT_TIMEOUT);
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
+START_TEST(test_stop_fd)
+{
+	peer        p;
+	at_response r;
+	int         pipefd[2];
+	int         slave;
+	char        name[64], err[256];
+	serial_port *port;
+
+	memset(&p, 0, sizeof p);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	ck_assert_int_eq(openpty(&p.master, &slave, name, NULL, NULL), 0);
+	ck_assert(serial_open(&port, name, 115200, err, sizeof err) == 0);
+	close(slave);
+	at_hooks hooks = { .trace = NULL, .stop_fd = pipefd[0] };
+	p.ch = at_open(port, &hooks);
+	ck_assert_int_eq(write(pipefd[1], "x", 1), 1);
+	ck_assert_int_eq(at_command(p.ch, "AT", 5000, &r), AT_STOPPED);
+	at_close(p.ch);
+	close(p.master);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite   *s = suite_create("at");
+	TCase   *tc = tcase_create("channel");
+	SRunner *sr;
+	int      failed;
+
+	tcase_add_test(tc, test_ok_with_echo_and_info);
+	tcase_add_test(tc, test_cme_error_and_error);
+	tcase_add_test(tc, test_urc_during_command_is_queued);
+	tcase_add_test(tc, test_split_and_merged_and_bare_lf);
+	tcase_add_test(tc, test_timeout_and_port_lost);
+	tcase_add_test(tc, test_garbage_and_long_lines);
+	tcase_add_test(tc, test_data_mode_acks);
+	tcase_add_test(tc, test_data_mode_missing_ack);
+	tcase_add_test(tc, test_stop_fd);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
