@@ -37,7 +37,9 @@ typedef struct bus_event {
 	int          percent;     /* -1: none                              */
 	int          error_code;  /* -1: none                              */
 	char        *text;        /* owned; may be NULL                    */
-	unit_record *unit;        /* owned; for UNIT_START and UNIT_END    */
+	unit_record *unit;        /* owned; UNIT_START (identity), UNIT_END
+	                             (the row), and a STATE event that
+	                             carries the plan (fw_target, package) */
 } bus_event;
 
 typedef struct bus_sink {

@@ -99,6 +99,82 @@ station_may_start(station *st)
 }
 
 void
+station_set_paused(station *st, bool paused)
+{
+	pthread_mutex_lock(&st->lock);
+	st->paused = paused;
+	pthread_cond_broadcast(&st->changed);
+	pthread_mutex_unlock(&st->lock);
+}
+
+bool
+station_is_paused(station *st)
+{
+	bool p;
+
+	pthread_mutex_lock(&st->lock);
+	p = st->paused;
+	pthread_mutex_unlock(&st->lock);
+	return p;
+}
+
+void
+station_slot_retry(station *st, int i)
+{
+	if (i < 0 || i >= st->nslots)
+		return;
+	pthread_mutex_lock(&st->lock);
+	st->slots[i].retry_requested = true;
+	pthread_mutex_unlock(&st->lock);
+}
+
+bool
+station_take_retry(station *st, int i)
+{
+	bool r;
+
+	pthread_mutex_lock(&st->lock);
+	r = st->slots[i].retry_requested;
+	st->slots[i].retry_requested = false;
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
+void
+station_slot_stop(station *st, int i)
+{
+	ssize_t n;
+
+	if (i < 0 || i >= st->nslots)
+		return;
+	pthread_mutex_lock(&st->lock);
+	st->slots[i].stop_requested = true;
+	pthread_mutex_unlock(&st->lock);
+	n = write(st->slots[i].stop_pipe[1], "s", 1);
+	(void)n;
+}
+
+void
+station_request_quit(station *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->quit = true;
+	pthread_cond_broadcast(&st->changed);
+	pthread_mutex_unlock(&st->lock);
+}
+
+int
+station_busy(station *st)
+{
+	int b;
+
+	pthread_mutex_lock(&st->lock);
+	b = st->busy;
+	pthread_mutex_unlock(&st->lock);
+	return b;
+}
+
+void
 station_unit_began(station *st)
 {
 	pthread_mutex_lock(&st->lock);
@@ -180,7 +256,7 @@ station_stop_workers(station *st)
 static bool
 station_should_end(const station *st)
 {
-	if (st->workers_done >= st->nslots)
+	if (st->quit || st->workers_done >= st->nslots)
 		return true;
 	if (st->opt.max_units > 0 && st->finished >= st->opt.max_units)
 		return true;

@@ -43,6 +43,9 @@ typedef struct slot {
 	pthread_t        thread;
 	bool             started;
 	bool             had_unit;       /* --once: this slot took a unit  */
+	/* Operator requests, under the station lock. */
+	bool             retry_requested;
+	bool             stop_requested;
 } slot;
 
 struct station {
@@ -58,7 +61,8 @@ struct station {
 	pthread_mutex_t       lock;      /* guards everything below        */
 	pthread_cond_t        changed;   /* a unit started/finished; stop  */
 	bool                  stopping;  /* no new units                   */
-	bool                  paused;
+	bool                  paused;    /* operator: no new units for now */
+	bool                  quit;      /* operator asked to quit         */
 	int                   busy;      /* units in progress              */
 	int                   finished;  /* units finished                 */
 	int                   workers_done;
@@ -84,5 +88,19 @@ void station_worker_exited(station *st);
 bool station_upload_acquire(station *st);
 void station_upload_release(station *st);
 void station_post(station *st, bus_event *ev);
+
+/* Operator controls (the grid's keys). All are safe from any thread. */
+void station_set_paused(station *st, bool paused);      /* p */
+bool station_is_paused(station *st);
+/* r: run the failed unit in slot i again (it is still in the slot). */
+void station_slot_retry(station *st, int i);
+/* s: stop slot i's unit; it is reported ABORTED with its phase. */
+void station_slot_stop(station *st, int i);
+/* q: end the run, as SIGINT does. */
+void station_request_quit(station *st);
+/* Units in progress now. */
+int  station_busy(station *st);
+/* Worker side: takes (clears) the slot's pending retry request. */
+bool station_take_retry(station *st, int i);
 
 #endif

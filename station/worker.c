@@ -383,6 +383,45 @@ worker_reacquire(worker *w)
 	return true;
 }
 
+static void
+worker_aborted(worker *w)
+{
+	bool operator_stop;
+
+	pthread_mutex_lock(&w->st->lock);
+	operator_stop = w->sl->stop_requested && !w->st->stopping;
+	pthread_mutex_unlock(&w->st->lock);
+	w->u.result = RESULT_ABORTED;
+	w->u.error_phase = w->phase;
+	w->u.error_code = -1;
+	if (w->percent >= 0)
+		snprintf(w->u.error_text, sizeof w->u.error_text, "%s during %s at %d%%",
+		    operator_stop ? "stopped by the operator" : "station stopped",
+		    unit_phase_name(w->phase), w->percent);
+	else
+		snprintf(w->u.error_text, sizeof w->u.error_text, "%s during %s",
+		    operator_stop ? "stopped by the operator" : "station stopped",
+		    unit_phase_name(w->phase));
+}
+
+/* After an operator's stop of this slot: the worker goes on, so the stop
+ * byte must not stop its next wait too. */
+static void
+worker_clear_slot_stop(worker *w)
+{
+	char buf[64];
+	bool clear;
+
+	pthread_mutex_lock(&w->st->lock);
+	clear = w->sl->stop_requested && !w->st->stopping;
+	if (clear)
+		w->sl->stop_requested = false;
+	pthread_mutex_unlock(&w->st->lock);
+	if (clear)
+		while (read(w->sl->stop_pipe[0], buf, sizeof buf) > 0)
+			;
+}
+
 /* Plan and update one identified unit; fills w->u's result. */
 static void
 worker_unit(worker *w)
@@ -394,6 +433,7 @@ worker_unit(worker *w)
 	pkg_select(st->cat, w->id.model, worker_revision(&w->id), &plan);
 	worker_record_plan(w, &plan);
 	snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", w->u.fw_before);
+	worker_post(w, BUS_STATE, NULL, worker_unit_copy(w));   /* the plan, for the grid */
 	if (plan.kind == PKG_PLAN_SKIP) {
 		w->u.result = RESULT_SKIPPED;
 		return;
@@ -419,11 +459,7 @@ worker_unit(worker *w)
 			return;
 		}
 		if (rc == HOP_STOPPED) {
-			w->u.result = RESULT_ABORTED;
-			w->u.error_phase = w->phase;
-			snprintf(w->u.error_text, sizeof w->u.error_text,
-			    "station stopped during %s%s", unit_phase_name(w->phase),
-			    w->percent >= 0 ? " (update cut short)" : "");
+			worker_aborted(w);
 			return;
 		}
 		if (rc == HOP_SWAPPED)
@@ -494,24 +530,32 @@ worker_end_unit(worker *w)
 static void
 worker_wait_removal(worker *w)
 {
-	int silent = 0;
+	int silent = 0, missed = 0;
 
 	while (w->ch != NULL && station_may_start(w->st)) {
 		char        line[AT_LINE_MAX];
-		at_status   s = at_next_line(w->ch, 2000, line, sizeof line);
+		at_status   s = at_next_line(w->ch, 500, line, sizeof line);
 		at_response r;
 
 		if (s == AT_STOPPED)
 			return;
+		if (station_take_retry(w->st, w->sl->index)) {
+			worker_note(w, "retry requested by the operator");
+			w->keep_port = true;
+			return;
+		}
+		if (s == AT_TIMEOUT && ++silent % 4 != 0)
+			continue;
 		if (s == AT_PORT_LOST) {
 			worker_disconnect(w, "unit removed");
 			return;
 		}
 		if (s != AT_TIMEOUT)
 			continue;
+		/* Every 2 s: does a module still answer on a port that stays? */
 		s = worker_cmd(w, &r, "AT");
-		silent = s == AT_OK ? 0 : silent + 1;
-		if (s == AT_PORT_LOST || silent >= 3)
+		missed = s == AT_OK ? 0 : missed + 1;
+		if (s == AT_PORT_LOST || missed >= 3)
 			worker_disconnect(w, "unit removed");
 	}
 }
@@ -558,8 +602,17 @@ worker_run(void *arg)
 
 	worker_post(&w, BUS_STATE, NULL, NULL);
 	while (station_may_start(w.st)) {
+		while (station_is_paused(w.st) && !w.keep_port && station_may_start(w.st))
+			if (!worker_sleep(&w, 200))
+				worker_clear_slot_stop(&w);
+		if (!station_may_start(w.st))
+			break;
 		if (!w.keep_port) {
 			at_status s = worker_connect(&w, sl->st->opt.once ? give_up : 0, true);
+			if (s == AT_STOPPED && station_may_start(w.st)) {
+				worker_clear_slot_stop(&w);   /* a stop with no unit: nothing to stop */
+				continue;
+			}
 			if (s == AT_STOPPED)
 				break;
 			if (s == AT_TIMEOUT) {
@@ -570,6 +623,7 @@ worker_run(void *arg)
 		}
 		w.keep_port = false;
 		worker_handle(&w);
+		worker_clear_slot_stop(&w);
 		if (sl->had_unit && sl->st->opt.once)
 			break;
 		if (sl->st->opt.once && worker_mono_ms() >= give_up && !sl->had_unit)
