@@ -1,0 +1,101 @@
+/*
+ * sim_model: the model and dialect tables. Codes and URC shapes come from
+ * the vendor guides as condensed in docs/PROTOCOL.md section 2; revisions
+ * are plausible names of the form the modules report.
+ */
+#include <stddef.h>
+#include <strings.h>
+
+#include "sim/sim_model.h"
+
+/* BG96 guide (000): START, UPDATING, RESTORE, END; http only. */
+static const sim_dialect dialect_bg96 = {
+	.name = "BG96", .pct_fmt = "%d", .restore = true,
+	.recovery_reboot = true, .reboot_on_fail = true, .pct_step = 5,
+	.code_mismatch = 510, .code_badpkg = 505,
+	.dl_missing_http = 701, .dl_missing_ftp = 701,
+};
+
+/* AG35 (001), EP06 family (004) and EC2x: FTP/HTTP, reboot, START... */
+static const sim_dialect dialect_ag35 = {
+	.name = "AG35", .pct_fmt = "%d", .recovery_reboot = true,
+	.reboot_on_fail = true, .pct_step = 5,
+	.code_mismatch = 510, .code_badpkg = 505,
+	.dl_missing_http = 701, .dl_missing_ftp = 601,
+};
+
+/* BC26 (002): NB-IoT, UART, "DOWNLOADING", 1%; no reboot on failure
+ * ("it will return an error and exit from DFOTA"). */
+static const sim_dialect dialect_bc26 = {
+	.name = "BC26", .pct_fmt = " %d%%", .dl_progress = true,
+	.pct_step = 5,
+	.code_mismatch = 254, .code_badpkg = 255,
+	.dl_missing_http = 12, .dl_missing_ftp = 12, .dl_nonet = 13,
+};
+
+/* BG95/BG77 (003): COM: upload, RESETTING, DFOTA mode off USB. */
+static const sim_dialect dialect_bg95 = {
+	.name = "BG95", .pct_fmt = "%d", .dl_progress = true,
+	.dfota_mode = true, .reboot_on_fail = true, .pct_step = 5,
+	.code_mismatch = 511, .code_badpkg = 506, .code_nopkg = 505,
+	.dl_missing_http = 706, .dl_missing_ftp = 706, .dl_nonet = 702,
+	.cme_busy = 591, .cme_badparam = 590,
+};
+
+#define CAPS_UFS  (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_LOCAL)
+#define CAPS_BG96 (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_FOTA1)
+#define CAPS_BG95 (SIM_CAP_URCCFG | SIM_CAP_COM | SIM_CAP_CFGEXT)
+#define URL_AG35  (SIM_URL_HTTP | SIM_URL_FTP)
+#define URL_BG95  (SIM_URL_HTTP | SIM_URL_COAP)
+
+static const sim_model models[] = {
+	{ "BG96", "BG96", &dialect_bg96, "BG96MAR02A07M1G", "BG96MAR02A08M1G",
+	  "BG96MAR02A06M1G", "86642603", true, CAPS_BG96, SIM_URL_HTTP, 255 },
+	{ "AG35", "AG35", &dialect_ag35, "AG35CEVAR05A07T4G",
+	  "AG35CEVAR05A08T4G", "AG35CEVAR05A06T4G", "86710303", true,
+	  CAPS_UFS, URL_AG35, 255 },
+	{ "EP06", "EP06", &dialect_ag35, "EP06ELAR03A05M4G",
+	  "EP06ELAR03A06M4G", "EP06ELAR03A04M4G", "86753903", true,
+	  CAPS_UFS, URL_AG35, 255 },
+	{ "EG06", "EP06", &dialect_ag35, "EG06ELAR03A05M4G",
+	  "EG06ELAR03A06M4G", "EG06ELAR03A04M4G", "86753904", true,
+	  CAPS_UFS, URL_AG35, 255 },
+	{ "EM06", "EP06", &dialect_ag35, "EM06ELAR03A05M4G",
+	  "EM06ELAR03A06M4G", "EM06ELAR03A04M4G", "86753905", true,
+	  CAPS_UFS, URL_AG35, 255 },
+	{ "EC25", "EC25", &dialect_ag35, "EC25EFAR06A06M4G",
+	  "EC25EFAR06A07M4G", "EC25EFAR06A05M4G", "86145803", true,
+	  CAPS_UFS, URL_AG35, 255 },
+	{ "EG25", "EG25", &dialect_ag35, "EG25GGBR07A08M2G",
+	  "EG25GGBR07A09M2G", "EG25GGBR07A07M2G", "86145804", true,
+	  CAPS_UFS, URL_AG35, 255 },
+	{ "BC26", "BC26", &dialect_bc26, "BC26NBR01A08", "BC26NBR01A09",
+	  "BC26NBR01A07", "86743703", false, 0, SIM_URL_HTTP, 255 },
+	{ "BG95", "BG95", &dialect_bg95, "BG95M3LAR02A03", "BG95M3LAR02A04",
+	  "BG95M3LAR02A02", "86628704", true, CAPS_BG95, URL_BG95, 700 },
+	{ "BG77", "BG95", &dialect_bg95, "BG77LAR02A04", "BG77LAR02A05",
+	  "BG77LAR02A03", "86628705", true, CAPS_BG95, URL_BG95, 700 },
+};
+
+const sim_model *
+sim_model_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+		if (strcasecmp(models[i].name, name) == 0)
+			return &models[i];
+	return NULL;
+}
+
+bool
+sim_model_compatible(const sim_model *m, const char *pkg)
+{
+	const sim_model *p = sim_model_find(pkg);
+
+	return p != NULL && strcasecmp(p->family, m->family) == 0;
+}
+
+const char *
+sim_model_names(void)
+{
+	return "BG96|AG35|EP06|EG06|EM06|EC25|EG25|BC26|BG95|BG77";
+}

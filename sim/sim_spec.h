@@ -1,0 +1,50 @@
+/*
+ * sim_spec: the description of one emulated module, as given on the
+ * command line (--module "link=/tmp/a,model=BG96,fault=split") or as one
+ * line of a scenario file (same keys, separated by commas or whitespace,
+ * '#' starts a comment). Keys are a table in sim_spec.c; the result is a
+ * plain value that sim_module copies.
+ */
+#ifndef SIM_SPEC_H
+#define SIM_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/sim_fault.h"
+#include "sim/sim_model.h"
+
+#define SIM_PATH_MAX 256
+#define SIM_REV_MAX  64
+
+typedef enum sim_tristate {
+	SIM_DEFAULT = -1,
+	SIM_OFF = 0,
+	SIM_ON = 1,
+} sim_tristate;
+
+typedef struct sim_spec {
+	char             link[SIM_PATH_MAX];
+	char             urc_link[SIM_PATH_MAX];   /* "" = none          */
+	const sim_model *model;
+	char             rev[SIM_REV_MAX];         /* "" = model default */
+	char             imei[16];                 /* "" = from the seed */
+	char             iccid[24];                /* "" = from the seed */
+	bool             no_iccid;                 /* iccid=none         */
+	sim_fault        fault;
+	sim_tristate     echo;
+	bool             network;
+	long long        space;
+	sim_tristate     urc_usbat;                /* urcport=           */
+} sim_spec;
+
+void sim_spec_init(sim_spec *s);
+/* Parses one spec (comma- or whitespace-separated key=value) into s and
+ * checks it is complete. Returns 0 or -1 with a message in err. */
+int  sim_spec_parse(sim_spec *s, const char *text, char *err, size_t errlen);
+/* Reads a scenario file: one spec per non-empty line. Appends to *specs
+ * (realloc'd, owned by the caller). Errors name the file and line. */
+int  sim_spec_load(const char *path, sim_spec **specs, size_t *n,
+         char *err, size_t errlen);
+
+#endif
