@@ -316,5 +316,9 @@ worker_deliver(worker *w, const pkg *hop, bool *url)
 		rc = worker_route_urcs(w);
 	if (rc == HOP_OK)
 		rc = worker_trigger(w, trigger);
+	/* From here the module may be anywhere between two firmwares: what it
+	 * runs is known again only when it is read after the update. */
+	if (rc == HOP_OK)
+		w->u.fw_after[0] = '\0';
 	return rc;
 }

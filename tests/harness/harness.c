@@ -535,20 +535,12 @@ case_start_sim(const case_def *c, const char *dir)
 	argv[n++] = "--pkgdir";
 	argv[n++] = www;
 	for (int i = 0; i < c->nmodules; i++) {
-		int k = snprintf(specs[i], sizeof specs[i], "link=%s/S%d", dir, i + 1);
-		for (const char *p = c->modules[i]; *p && k < (int)sizeof specs[i] - 2; p++) {
-			if (isspace((unsigned char)*p)) {
-				while (isspace((unsigned char)p[1]))
-					p++;
-				specs[i][k++] = ',';
-			} else if (k == (int)strlen(specs[i])) {
-				if (specs[i][k - 1] != ',')
-					specs[i][k++] = ',';
-				specs[i][k++] = *p;
-			} else {
-				specs[i][k++] = *p;
-			}
-			specs[i][k] = '\0';
+		char words[512];
+		snprintf(specs[i], sizeof specs[i], "link=%s/S%d", dir, i + 1);
+		snprintf(words, sizeof words, "%s", c->modules[i]);
+		for (char *t = strtok(words, " \t"); t != NULL; t = strtok(NULL, " \t")) {
+			strncat(specs[i], ",", sizeof specs[i] - strlen(specs[i]) - 1);
+			strncat(specs[i], t, sizeof specs[i] - strlen(specs[i]) - 1);
 		}
 		argv[n++] = "--module";
 		argv[n++] = specs[i];
