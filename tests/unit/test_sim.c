@@ -742,6 +742,54 @@ START_TEST(fault_resume_banner)
 }
 END_TEST
 
+/* ---- scenario files and usage ------------------------------------------ */
+
+START_TEST(scenario_file)
+{
+	sim_proc s;
+	char file[PATH_MAX], l1[PATH_MAX], l2[PATH_MAX];
+	rx r = { .len = 0 };
+	FILE *fp;
+	int fd;
+
+	make_dir(&s);
+	path_in(&s, "two.sim", file, sizeof file);
+	path_in(&s, "m1", l1, sizeof l1);
+	path_in(&s, "m2", l2, sizeof l2);
+	fp = fopen(file, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "# two modules\n\nlink=%s  model=EM06 echo=off # eol\n"
+	    "link=%s,model=BG77,echo=off,rev=BG77LAR02A01\n", l1, l2);
+	fclose(fp);
+	sim_start(&s, (const char *[]){ "--speed", SPEED, "--scenario", file,
+	    NULL });
+	fd = port_open(l1, 1000);
+	ck_assert_ptr_nonnull(strstr(cmd(fd, &r, "ATI", "OK\r\n"),
+	    "\r\nQuectel\r\nEM06\r\nRevision: EM06ELAR03A05M4G\r\n"));
+	close(fd);
+	fd = port_open(l2, 1000);
+	ck_assert_ptr_nonnull(strstr(cmd(fd, &r, "ATI", "OK\r\n"),
+	    "Revision: BG77LAR02A01\r\n"));
+	close(fd);
+	sim_stop(&s, l1);
+}
+END_TEST
+
+START_TEST(bad_spec_is_usage_error)
+{
+	const char *bin = getenv("DFOTA_SIM");
+	char cmdline[PATH_MAX + 128];
+
+	ck_assert_ptr_nonnull(bin);
+	snprintf(cmdline, sizeof cmdline, "%s --module link=/nonexistent/x,"
+	    "model=XX99 2>/dev/null", bin);
+	ck_assert_int_eq(WEXITSTATUS(system(cmdline)), 2);
+	snprintf(cmdline, sizeof cmdline, "%s --module link=/nonexistent/x,"
+	    "model=EC25,fault=powerloss:restore 2>/dev/null", bin);
+	ck_assert_int_eq(WEXITSTATUS(system(cmdline)), 1);
+}
+END_TEST
+
 /* ---- determinism -------------------------------------------------------- */
 
 /* Runs one BC26 module with noisy faults through a fixed dialogue and a
@@ -802,6 +850,8 @@ sim_suite(void)
 	tcase_add_test(tc, urc_bg96_url_and_dl_fault);
 	tcase_add_test(tc, fault_trigger_and_hang);
 	tcase_add_test(tc, fault_resume_banner);
+	tcase_add_test(tc, scenario_file);
+	tcase_add_test(tc, bad_spec_is_usage_error);
 	tcase_add_test(tc, determinism_seed);
 	suite_add_tcase(s, tc);
 	return s;
