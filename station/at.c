@@ -382,6 +382,12 @@ at_finish(at_channel *ch, int timeout_ms, at_response *r)
 	return s;
 }
 
+size_t
+at_pending(const at_channel *ch)
+{
+	return ch->urcs.len;
+}
+
 at_status
 at_next_line(at_channel *ch, int timeout_ms, char *line, size_t len)
 {

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "station/identity.h"
+#include "station/urc.h"
 #include "station/worker.h"
 #include "station/worker_int.h"
 
@@ -274,6 +275,9 @@ worker_identify(worker *w, ident *id, int64_t deadline)
 		s = worker_cmd(w, &r, "ATE0");
 		if (s == AT_STOPPED || s == AT_PORT_LOST)
 			return worker_id_status(s);
+		/* Silent but talking: a module busy with an update. */
+		if (s != AT_OK && at_pending(w->ch) > 0)
+			return ID_NO_ANSWER;
 	}
 	if (s != AT_OK)
 		return ID_NO_ANSWER;
@@ -345,7 +349,7 @@ worker_run_plan(worker *w, const pkg_plan *plan)
 			    hop->from, hop->to, hop->name);
 		rc = worker_deliver(w, hop, &url);
 		if (rc == HOP_OK)
-			rc = worker_follow(w, hop, url);
+			rc = worker_follow(w, hop, url, NULL);
 		if (rc != HOP_OK)
 			return rc;
 	}
@@ -560,15 +564,57 @@ worker_wait_removal(worker *w)
 	}
 }
 
+/* Did the module say something that belongs to a running update? A module
+ * in the middle of an update (resumed after a power cut, or started by
+ * someone else) prints FOTA URCs and may not answer AT at all. */
+static bool
+worker_fota_pending(worker *w, urc_event *e, int wait_ms)
+{
+	char line[AT_LINE_MAX];
+
+	while (w->ch != NULL && at_next_line(w->ch, wait_ms, line, sizeof line) == AT_OK)
+		if (urc_parse_line(line, e) && e->kind != URC_FOTA_OTHER)
+			return true;
+	return false;
+}
+
+/* A unit found mid-update is followed to its end and reported: the
+ * station never lets an update it sees go unrecorded. */
+static void
+worker_adopt(worker *w, const urc_event *first)
+{
+	hop_rc rc;
+
+	memset(&w->id, 0, sizeof w->id);
+	worker_begin_unit(w);
+	worker_note(w, "unit found in the middle of an update (%s); following it to its end",
+	    urc_kind_name(first->kind));
+	w->adopting = true;
+	w->u.attempts = 1;
+	rc = worker_follow(w, NULL, false, first);
+	w->adopting = false;
+	if (rc == HOP_OK)
+		w->u.result = RESULT_PASS;
+	else if (rc == HOP_STOPPED)
+		worker_aborted(w);
+}
+
 /* One unit in the slot, from its identification to its report. */
 static void
 worker_handle(worker *w)
 {
-	ident  id;
-	id_rc  rc;
+	ident     id;
+	id_rc     rc;
+	urc_event e;
 
 	worker_set(w, PHASE_IDENTIFY, -1);
 	rc = worker_identify(w, &id, worker_mono_ms() + 16000);
+	if ((rc == ID_NO_ANSWER || rc == ID_OK || rc == ID_LOST) &&
+	    worker_fota_pending(w, &e, rc == ID_NO_ANSWER ? 300 : 0)) {
+		worker_adopt(w, &e);
+		worker_end_unit(w);
+		return;
+	}
 	if (rc == ID_NO_ANSWER || rc == ID_LOST || rc == ID_STOPPED) {
 		/* A port with no module answering is not a unit (yet). */
 		worker_disconnect(w, rc == ID_NO_ANSWER ? "no answer to AT" : "port lost");

@@ -176,6 +176,21 @@ follow_verify(worker *w, const pkg *hop)
 	}
 	if (rc == ID_BAD)
 		return worker_fail(w, PHASE_VERIFY, -1, false, "after the update: %s", w->why);
+	if (hop == NULL) {
+		/* Adopted unit: who it is becomes known only now. */
+		w->id = id;
+		snprintf(w->u.model, sizeof w->u.model, "%s", id.model);
+		snprintf(w->u.imei, sizeof w->u.imei, "%s", id.imei);
+		snprintf(w->u.iccid, sizeof w->u.iccid, "%s", id.iccid);
+		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", follow_revision(&id));
+		if (w->u.fw_target[0] != '\0' && !pkg_revision_match(w->u.fw_target, id.qgmr) &&
+		    !pkg_revision_match(w->u.fw_target, id.rev))
+			return worker_fail(w, PHASE_VERIFY, -1, false,
+			    "firmware after the resumed update is %s, expected %s",
+			    follow_revision(&id), w->u.fw_target);
+		worker_note(w, "resumed update ended at %s", follow_revision(&id));
+		return HOP_OK;
+	}
 	if (strcmp(id.imei, w->id.imei) != 0) {
 		worker_fail(w, PHASE_VERIFY, -1, false,
 		    "a different unit (IMEI %s) came back in this slot; this unit's outcome is unknown",
@@ -194,15 +209,19 @@ follow_verify(worker *w, const pkg *hop)
 }
 
 hop_rc
-worker_follow(worker *w, const pkg *hop, bool url)
+worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first)
 {
 	follow  f = { .hop = hop, .end_code = -1, .last_progress = worker_mono_ms(),
-	              .blind = w->id.mi->usb_blind_update };
+	              .blind = w->id.mi != NULL && w->id.mi->usb_blind_update };
 	int64_t stall_ms = (int64_t)(w->pol->stall_timeout * 1000);
 	int64_t reboot_ms = (int64_t)(w->pol->reboot_timeout * 1000);
 	hop_rc  rc;
 
 	worker_set(w, url ? PHASE_DOWNLOAD : PHASE_REBOOT, -1);
+	if (first != NULL && (rc = follow_urc(w, &f, first)) != HOP_OK) {
+		worker_settle(w);
+		return rc;
+	}
 	for (;;) {
 		char      line[AT_LINE_MAX];
 		urc_event e;
@@ -272,6 +291,6 @@ worker_settle(worker *w)
 	if (w->ch == NULL && worker_connect(w, deadline, false) != AT_OK)
 		return;
 	if (worker_identify(w, &id, worker_mono_ms() + 16000) == ID_OK &&
-	    strcmp(id.imei, w->id.imei) == 0)
+	    (w->id.imei[0] == '\0' || strcmp(id.imei, w->id.imei) == 0))
 		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", follow_revision(&id));
 }

@@ -14,6 +14,7 @@
 #include "station/errors.h"
 #include "station/models.h"
 #include "station/station.h"
+#include "station/urc.h"
 
 typedef enum hop_rc {
 	HOP_OK,
@@ -49,6 +50,7 @@ typedef struct worker {
 	bool              active;        /* a unit is being handled     */
 	bool              retry;         /* the last failure may pass on another try */
 	bool              keep_port;     /* a new unit is already on the open port   */
+	bool              adopting;      /* following an update we did not start     */
 	unit_phase        phase;
 	int               percent;
 	char              why[256];
@@ -74,7 +76,9 @@ id_rc     worker_identify(worker *w, ident *id, int64_t deadline);
 hop_rc    worker_deliver(worker *w, const pkg *hop, bool *url);
 
 /* worker_follow.c */
-hop_rc    worker_follow(worker *w, const pkg *hop, bool url);
+/* hop is NULL when adopting a unit found mid-update; first is a URC that
+ * was already read (or NULL). */
+hop_rc    worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first);
 void      worker_settle(worker *w);
 
 #endif
