@@ -9,11 +9,25 @@
  * costs nothing at the pace units finish, and means a file that an operator
  * moves away or a new day is simply a new file.
  *
+ * Every row ends with row_sha256, a link of the hash chain of chain.h
+ * (docs/audit.md). The queue keeps a row's fields only; the link is made
+ * when the row is appended, from the file's last row_sha256: remembered
+ * from the previous append when the file is still the one written then
+ * (same inode and size), otherwise read back from the file. A file from a
+ * version without the column gets a second header line with it, and the
+ * chain starts there. After the row, the file's head sidecar is replaced
+ * (<file>.head, written to a temporary file and renamed), and only then is
+ * the unit ended in the journal (report_set_journal): a unit leaves the
+ * journal when, and only when, its row is durable.
+ *
  * The queue is what makes disk trouble survivable: a row that cannot be
  * written (ENOSPC, EIO, ...) stays queued, in order, and the queue is
  * retried on every later event, so rows reach the file in the order units
- * finished once space returns. A failed write is cut back with ftruncate to
- * the size the file had, so a retry never leaves half a row behind.
+ * finished once space returns. A failed write, or a head that cannot be
+ * replaced, is cut back with ftruncate to the size the file had, so a retry
+ * never leaves half a row, or a row its head does not know, behind. A file
+ * that ends in the middle of a row (a write that a crash cut short, never
+ * acknowledged) is cut back the same way before the next row.
  * report_pending() tells the station how many rows wait, for its alert.
  */
 #include <errno.h>
@@ -27,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reports/chain.h"
 #include "reports/csv.h"
 #include "reports/report.h"
 #include "reports/report_timeline.h"
@@ -36,15 +51,48 @@ const char *const report_columns[] = {
 	"imei", "iccid", "fw_before", "fw_target", "fw_after", "package",
 	"package_sha256", "delivery", "result", "error_phase", "error_code",
 	"error_text", "attempts", "started_at", "finished_at", "duration_s",
-	"transfer_s", "update_s", "detail_file",
+	"transfer_s", "update_s", "detail_file", CHAIN_COLUMN,
 };
 const int report_ncolumns = sizeof report_columns / sizeof report_columns[0];
 
+/* The fields before row_sha256, which the chain covers. */
+#define REPORT_NFIELDS 26
+
 /* One formatted session row waiting for its file. */
 typedef struct report_row {
-	char  day[48];        /* YYYY-MM-DD: which file */
-	char *text;           /* the CSV line with CRLF; owned */
+	char        day[48];        /* YYYY-MM-DD: which file */
+	char       *text;           /* fields 1..26, escaped, without
+	                               row_sha256 and line end; owned */
+	char        slot[32];       /* for journal_end */
+	char        imei[24];
+	unit_result result;
 } report_row;
+
+/* A journal_end that failed (disk trouble), to retry. */
+typedef struct report_end {
+	char        slot[32];
+	char        imei[24];
+	unit_result result;
+} report_end;
+
+/* Where the last appended file's chain stands, so the next row to the
+ * same file need not read it back. */
+typedef struct report_chain {
+	char  path[PATH_MAX];       /* "" when nothing is remembered */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	char  head[CHAIN_HEX_LEN + 1];
+	long  rows;
+} report_chain;
+
+/* How to continue a file, worked out before a row is appended. */
+typedef struct report_link {
+	char        head[CHAIN_HEX_LEN + 1];
+	long        rows;
+	bool        header;         /* write a header line first */
+	const char *lead;           /* "" or the line end a tail row lacked */
+} report_link;
 
 struct report_writer {
 	char             *dir;
@@ -56,6 +104,11 @@ struct report_writer {
 	report_timelines *timelines;
 	report_write_fn   write_fn;
 	void             *write_ctx;
+	report_chain      chain;
+	journal          *journal;       /* not owned; may be NULL */
+	report_end       *ends;          /* journal_end calls to retry */
+	size_t            nends;
+	size_t            capends;
 };
 
 static void
@@ -208,52 +261,246 @@ report_header(char *buf, size_t len)
 	return snprintf(buf + used, len - used, "\r\n") == 2 ? 0 : -1;
 }
 
-/* Appends one row to its day's file, durably, or leaves the file as it
- * was. The directory is fsync'ed too when the file is new, so the file
- * itself survives a power cut, not only its contents. */
+/* Replaces <csv>.head with "<head> <rows>\n": written beside it, fsync'ed,
+ * renamed over it, so the sidecar is always one whole head, old or new. */
+static int
+report_head_write(report_writer *w, const char *csv, const char *head,
+    long rows)
+{
+	char path[PATH_MAX + 8], tmp[PATH_MAX + 16], text[96];
+	int  fd, n;
+
+	chain_head_path(csv, path, sizeof path);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	n = snprintf(text, sizeof text, "%s %ld\n", head, rows);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (report_write_all(w, fd, text, (size_t)n) != 0 || fsync(fd) != 0 ||
+	    close(fd) != 0) {
+		int saved = errno;
+
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	if (rename(tmp, path) != 0) {
+		int saved = errno;
+
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the chain's end back from a file this writer does not remember
+ * (another run wrote it, or it changed since). A tail that is not a whole
+ * chained row was never acknowledged: it is cut off (*cut_to). */
+static int
+report_link_read(const char *path, off_t size, report_link *l, off_t *cut_to)
+{
+	chain_result res;
+	char        *buf;
+	size_t       len;
+	bool         chained;
+
+	buf = chain_slurp(path, &len);
+	if (buf == NULL)
+		return -1;
+	chain_check(buf, len, NULL, &res);
+	free(buf);
+	if ((off_t)len != size) {
+		/* Someone else is writing it: try again at the next event. */
+		errno = EAGAIN;
+		return -1;
+	}
+	if (res.complete_len < len && res.tail_ok) {
+		l->lead = "\r\n";
+		memcpy(l->head, res.last, sizeof l->head);
+		l->rows = res.rows;
+		chained = res.chained;
+	} else {
+		if (res.complete_len < len)
+			*cut_to = (off_t)res.complete_len;
+		memcpy(l->head, res.complete_last, sizeof l->head);
+		l->rows = res.complete_rows;
+		chained = res.complete_chained;
+	}
+	/* No header with row_sha256 to continue under (a file of an older
+	 * version): a header line with it starts a fresh chain. */
+	if (!chained) {
+		l->header = true;
+		chain_zero(l->head);
+		l->rows = 0;
+	}
+	return 0;
+}
+
+/* How the row goes on after the file's current end. */
+static int
+report_link_for(report_writer *w, const struct stat *st, report_link *l,
+    off_t *cut_to)
+{
+	report_chain *c = &w->chain;
+
+	l->lead = "";
+	l->header = false;
+	*cut_to = -1;
+	if (st->st_size == 0) {
+		l->header = true;
+		chain_zero(l->head);
+		l->rows = 0;
+		return 0;
+	}
+	if (strcmp(c->path, w->path) == 0 && c->dev == st->st_dev &&
+	    c->ino == st->st_ino && c->size == st->st_size) {
+		memcpy(l->head, c->head, sizeof l->head);
+		l->rows = c->rows;
+		return 0;
+	}
+	return report_link_read(w->path, st->st_size, l, cut_to);
+}
+
+/* [line end][header]fields,row_sha256 CRLF: one buffer, one write. */
+static char *
+report_row_bytes(const report_row *row, const report_link *l, char *hash,
+    size_t *len)
+{
+	char   header[1024] = "";
+	char  *buf;
+	size_t n;
+
+	if (l->header && report_header(header, sizeof header) != 0) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	chain_row_hash(l->head, row->text, strlen(row->text), hash);
+	n = strlen(l->lead) + strlen(header) + strlen(row->text) + 1 +
+	    CHAIN_HEX_LEN + 3;
+	buf = malloc(n);
+	if (buf == NULL)
+		return NULL;
+	*len = (size_t)snprintf(buf, n, "%s%s%s,%s\r\n", l->lead, header,
+	    row->text, hash);
+	return buf;
+}
+
+static void
+report_fsync_dir(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+}
+
+/* Appends one row to its day's file, durably, with its head, or leaves
+ * file and head as they were. The directory is fsync'ed too, so a new file
+ * and the renamed head survive a power cut, not only their contents. */
 static int
 report_append(report_writer *w, const report_row *row)
 {
-	char        header[1024];
+	char        hash[CHAIN_HEX_LEN + 1], *bytes = NULL;
+	report_link l;
 	struct stat st;
-	int         fd, rc = 0;
+	off_t       base, cut_to;
+	size_t      len = 0;
+	int         fd, rc = 0, saved;
 
 	report_path_for(w, row->day);
 	fd = open(w->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return -1;
-	}
-	if (st.st_size == 0 && (report_header(header, sizeof header) != 0 ||
-	    report_write_all(w, fd, header, strlen(header)) != 0))
-		rc = -1;
-	if (rc == 0 && report_write_all(w, fd, row->text, strlen(row->text)) != 0)
-		rc = -1;
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -1;
-	if (rc != 0) {
-		int saved = errno;
-
-		if (ftruncate(fd, st.st_size) != 0) {
-			/* Nothing more to do: the next try appends after it. */
-		}
+	if (fstat(fd, &st) != 0 || report_link_for(w, &st, &l, &cut_to) != 0) {
+		saved = errno;
 		close(fd);
 		errno = saved;
 		return -1;
 	}
-	if (close(fd) != 0)
-		return -1;
-	if (st.st_size == 0) {
-		int dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
+	base = st.st_size;
+	if (cut_to >= 0) {
+		if (ftruncate(fd, cut_to) != 0)
+			rc = -1;
+		base = cut_to;
 	}
+	if (rc == 0 && (bytes = report_row_bytes(row, &l, hash, &len)) == NULL)
+		rc = -1;
+	if (rc == 0 && (report_write_all(w, fd, bytes, len) != 0 || fsync(fd) != 0))
+		rc = -1;
+	free(bytes);
+	if (rc == 0 && report_head_write(w, w->path, hash, l.rows + 1) != 0)
+		rc = -1;
+	if (rc != 0) {
+		saved = errno;
+		if (ftruncate(fd, base) != 0 || fsync(fd) != 0) {
+			/* Nothing more to do: the next try reads the file back. */
+		}
+		close(fd);
+		w->chain.path[0] = '\0';
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) != 0) {
+		w->chain.path[0] = '\0';
+		return -1;
+	}
+	report_fsync_dir(w->dir);
+	snprintf(w->chain.path, sizeof w->chain.path, "%s", w->path);
+	w->chain.dev = st.st_dev;
+	w->chain.ino = st.st_ino;
+	w->chain.size = base + (off_t)len;
+	memcpy(w->chain.head, hash, sizeof w->chain.head);
+	w->chain.rows = l.rows + 1;
 	return 0;
+}
+
+/* The row is durable: the unit is no longer in flight. A journal that
+ * cannot take it now gets it again at the next flush. */
+static void
+report_journal_end(report_writer *w, const char *slot, const char *imei,
+    unit_result result)
+{
+	report_end *e;
+
+	if (w->journal == NULL || journal_end(w->journal, slot, imei, result) == 0)
+		return;
+	if (w->nends == w->capends) {
+		size_t      ncap = w->capends ? w->capends * 2 : 8;
+		report_end *ne = realloc(w->ends, ncap * sizeof *ne);
+
+		if (ne == NULL)
+			return;     /* it stays in flight: recovery reports it */
+		w->ends = ne;
+		w->capends = ncap;
+	}
+	e = &w->ends[w->nends++];
+	snprintf(e->slot, sizeof e->slot, "%s", slot);
+	snprintf(e->imei, sizeof e->imei, "%s", imei);
+	e->result = result;
+}
+
+static void
+report_retry_ends(report_writer *w)
+{
+	size_t done = 0;
+
+	while (done < w->nends && journal_end(w->journal, w->ends[done].slot,
+	    w->ends[done].imei, w->ends[done].result) == 0)
+		done++;
+	if (done > 0) {
+		memmove(w->ends, w->ends + done, (w->nends - done) * sizeof *w->ends);
+		w->nends -= done;
+	}
+}
+
+void
+report_set_journal(report_writer *w, journal *j)
+{
+	w->journal = j;
 }
 
 /* Writes queued rows, oldest first, stopping at the first that fails so
@@ -263,8 +510,13 @@ report_flush(report_writer *w)
 {
 	size_t done = 0;
 
+	if (w->nends > 0 && w->journal != NULL)
+		report_retry_ends(w);
 	while (done < w->nqueue && report_append(w, &w->queue[done]) == 0) {
-		free(w->queue[done].text);
+		report_row *row = &w->queue[done];
+
+		report_journal_end(w, row->slot, row->imei, row->result);
+		free(row->text);
 		done++;
 	}
 	if (done > 0) {
@@ -291,14 +543,15 @@ report_seconds_d(char *buf, size_t len, double s)
 		snprintf(buf, len, "%.3f", s);
 }
 
-/* The row of a finished unit as one CSV line, columns as report_columns. */
+/* The fields of a finished unit's row, columns as report_columns up to
+ * row_sha256, escaped and joined by commas, without a line end. */
 static char *
 report_format_row(const unit_record *u, int64_t finished_ms,
     const char *detail, const char *station)
 {
 	char        code[16], attempts[16], started[32], finished[32];
 	char        dur[32], transfer[32], update[32];
-	const char *f[26];
+	const char *f[REPORT_NFIELDS];
 	char       *text = NULL;
 	size_t      size = 0;
 	FILE       *mem;
@@ -351,11 +604,12 @@ report_format_row(const unit_record *u, int64_t finished_ms,
 	mem = open_memstream(&text, &size);
 	if (mem == NULL)
 		return NULL;
-	rc = csv_write_row(mem, f, report_ncolumns, true);
-	if (fclose(mem) != 0 || rc != 0) {
+	rc = csv_write_row(mem, f, REPORT_NFIELDS, true);
+	if (fclose(mem) != 0 || rc != 0 || size < 2) {
 		free(text);
 		return NULL;
 	}
+	text[size - 2] = '\0';     /* the CRLF: row_sha256 comes first */
 	return text;
 }
 
@@ -370,6 +624,9 @@ report_queue(report_writer *w, const bus_event *ev, const char *detail)
 
 	report_day(finished, row.day, sizeof row.day);
 	row.text = report_format_row(u, finished, detail, w->station);
+	snprintf(row.slot, sizeof row.slot, "%s", u->slot);
+	snprintf(row.imei, sizeof row.imei, "%s", u->imei);
+	row.result = u->result;
 	if (row.text == NULL)
 		goto lost;
 
@@ -401,7 +658,7 @@ report_on_event(void *writer, const bus_event *ev)
 	report_timelines_event(w->timelines, ev, detail, sizeof detail);
 	if (ev->kind == BUS_UNIT_END && ev->unit != NULL)
 		report_queue(w, ev, detail);
-	if (w->nqueue > 0)
+	if (w->nqueue > 0 || w->nends > 0)
 		report_flush(w);
 }
 
@@ -411,16 +668,18 @@ report_close(report_writer *w)
 	if (w == NULL)
 		return;
 	report_timelines_free(w->timelines);
-	if (w->nqueue > 0)
+	if (w->nqueue > 0 || w->nends > 0)
 		report_flush(w);
-	/* Rows the disk never took are printed rather than lost. */
+	/* Rows the disk never took are printed rather than lost. Their units
+	 * stay in the journal: the next start reports them again. */
 	for (size_t i = 0; i < w->nqueue; i++) {
 		report_path_for(w, w->queue[i].day);
-		fprintf(stderr, "dfota-station: could not write to %s: %s",
+		fprintf(stderr, "dfota-station: could not write to %s: %s\n",
 		    w->path, w->queue[i].text);
 		free(w->queue[i].text);
 	}
 	free(w->queue);
+	free(w->ends);
 	free(w->station);
 	free(w->dir);
 	free(w);

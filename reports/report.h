@@ -2,7 +2,11 @@
  * report: the audit trail. A bus sink that writes, in the reports folder,
  *
  *   <station>-<YYYY-MM-DD>.csv   one row per unit attempt (CONTRACT.md),
- *                                appended and fsync'ed when the unit ends
+ *                                appended and fsync'ed when the unit ends;
+ *                                its last column, row_sha256, chains each
+ *                                row to the one before (docs/audit.md)
+ *   <station>-<YYYY-MM-DD>.csv.head
+ *                                that file's last row_sha256 and row count
  *   units/<imei or slot>-<UTC timestamp>.csv
  *                                that unit's timeline: ts, phase, percent,
  *                                event, raw (every byte in and out)
@@ -19,6 +23,7 @@
 #include <sys/types.h>
 
 #include "station/bus.h"
+#include "station/journal.h"
 
 typedef struct report_writer report_writer;
 
@@ -33,9 +38,15 @@ const char *report_session_path(report_writer *w);
 /* Number of rows that could not be written yet (disk trouble). */
 size_t      report_pending(report_writer *w);
 
-/* Tests only: session rows are written through fn instead of write(2),
- * so a test can play a full or failing disk (return -1 with errno set, or
- * a short count). NULL restores write(2). */
+/* Units whose row is durable (row and head fsync'ed) are ended in j
+ * (journal_end), also rows written late once the disk takes them again; an
+ * end the journal refuses is retried at later events. j is not owned and
+ * must outlive the writer; NULL (the default) ends nothing. */
+void        report_set_journal(report_writer *w, journal *j);
+
+/* Tests only: session rows and heads are written through fn instead of
+ * write(2), so a test can play a full or failing disk (return -1 with errno
+ * set, or a short count). NULL restores write(2). */
 typedef ssize_t (*report_write_fn)(int fd, const void *buf, size_t len,
                                    void *ctx);
 void        report_set_write_hook(report_writer *w, report_write_fn fn,

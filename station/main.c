@@ -5,6 +5,7 @@
  *                 [--idle-exit SECONDS] [--operator NAME] [--reports DIR]
  *                 [--dry-run] [--verbose] [--version] [--help]
  *   dfota-station report summary [--by model|slot|error|day] CSV...
+ *   dfota-station report verify CSV...
  *   dfota-station check-config FILE
  *
  * main() only wires things together: it reads and checks the station file
@@ -24,6 +25,7 @@
 #include "packages/pkg.h"
 #include "reports/report.h"
 #include "reports/summary.h"
+#include "reports/verify.h"
 #include "station/bus.h"
 #include "station/station.h"
 #include "ui/headless.h"
@@ -44,6 +46,7 @@ static const char usage_text[] =
 "                     [--idle-exit SECONDS] [--operator NAME] [--reports DIR]\n"
 "                     [--dry-run] [--verbose] [--version] [--help]\n"
 "       dfota-station report summary [--by model|slot|error|day] [--csv|--json] CSV...\n"
+"       dfota-station report verify CSV...\n"
 "       dfota-station check-config FILE\n"
 "\n"
 "Updates Quectel modules by DFOTA on every configured slot and writes one\n"
@@ -266,7 +269,9 @@ main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "report") == 0) {
 		if (argc >= 3 && strcmp(argv[2], "summary") == 0)
 			return report_summary_main(argc - 2, argv + 2);
-		return usage_error("%s", "report needs a command: summary");
+		if (argc >= 3 && strcmp(argv[2], "verify") == 0)
+			return report_verify_main(argc - 2, argv + 2);
+		return usage_error("%s", "report needs a command: summary or verify");
 	}
 	if (argc >= 2 && strcmp(argv[1], "check-config") == 0)
 		return cmd_check_config(argc - 1, argv + 1);

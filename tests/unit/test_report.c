@@ -220,7 +220,9 @@ START_TEST(test_columns_contract_order)
 	    "run_id,station,operator,slot,usb_path,port,model,imei,iccid,"
 	    "fw_before,fw_target,fw_after,package,package_sha256,delivery,"
 	    "result,error_phase,error_code,error_text,attempts,started_at,"
-	    "finished_at,duration_s,transfer_s,update_s,detail_file";
+	    "finished_at,duration_s,transfer_s,update_s,detail_file,"
+	    /* Appended after the contract's columns (docs/audit.md). */
+	    "row_sha256";
 	char line[1024] = "";
 
 	for (int i = 0; i < report_ncolumns; i++) {
@@ -293,6 +295,7 @@ START_TEST(test_one_unit_row_and_timeline)
 	ck_assert_str_eq(t.rec[1][col("update_s")], "101.250");
 	ck_assert_str_eq(t.rec[1][col("detail_file")],
 	    "units/861234567890123-20261121T100001.123Z.csv");
+	ck_assert_int_eq(strlen(t.rec[1][col("row_sha256")]), 64);
 
 	/* Raw bytes: CRLF row ends, header once. */
 	raw = slurp(path);

@@ -1,0 +1,859 @@
+/*
+ * journal: the units in flight, written ahead of every change to a module
+ * so that a restarted station knows what it left unfinished. The format
+ * and what each call guarantees are in journal.h; this is how it works.
+ *
+ * The file is the truth and memory is its summary: journal_open reads the
+ * file line by line into a table of units in flight (BEGIN adds or
+ * replaces, PHASE updates, END removes); every later call writes its line
+ * first and changes the table only once the line is on disk, so the table
+ * is always what a restart would read. That is what lets journal_phase
+ * throttle itself, journal_end skip units that were never begun, and
+ * journal_compact rewrite the file from memory.
+ *
+ * A line is built whole in memory (values percent-escaped, CRC-32 at the
+ * end) and written with one write(2) on an O_APPEND descriptor under the
+ * journal's mutex, then fsync'ed. A write that fails half way is cut back
+ * with ftruncate; if even that fails, the next line starts with a line end
+ * so the fragment becomes one damaged line of its own, skipped when read,
+ * and never swallows a good record.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "station/journal.h"
+
+struct journal {
+	pthread_mutex_t lock;
+	char           *dir;          /* reports_dir/journal; owned   */
+	char           *path;         /* the journal file; owned      */
+	int             fd;           /* O_APPEND, flock'ed           */
+	off_t           size;         /* bytes of whole lines         */
+	bool            dangling;     /* a fragment could not be cut off */
+	journal_unit   *units;        /* in flight, oldest BEGIN first */
+	size_t          nunits;
+	size_t          capunits;
+	size_t          corrupt;      /* what journal_open skipped    */
+	size_t          torn;
+};
+
+/* The text fields of a BEGIN, in the order they are written. */
+typedef struct journal_field {
+	const char *key;
+	size_t      off;
+	size_t      size;
+} journal_field;
+
+#define JOURNAL_FIELD(key, member) \
+	{ key, offsetof(unit_record, member), sizeof ((unit_record *)0)->member }
+
+static const journal_field journal_fields[] = {
+	JOURNAL_FIELD("slot", slot),
+	JOURNAL_FIELD("imei", imei),
+	JOURNAL_FIELD("usb_path", usb_path),
+	JOURNAL_FIELD("port", port),
+	JOURNAL_FIELD("model", model),
+	JOURNAL_FIELD("iccid", iccid),
+	JOURNAL_FIELD("fw_before", fw_before),
+	JOURNAL_FIELD("fw_target", fw_target),
+	JOURNAL_FIELD("package", package),
+	JOURNAL_FIELD("package_sha256", package_sha256),
+	JOURNAL_FIELD("run_id", run_id),
+	JOURNAL_FIELD("station", station),
+	JOURNAL_FIELD("operator", operator_name),
+};
+#define JOURNAL_NFIELDS (sizeof journal_fields / sizeof journal_fields[0])
+
+enum journal_kind { JOURNAL_BEGIN, JOURNAL_PHASE, JOURNAL_END };
+
+/* One line read back. */
+typedef struct journal_rec {
+	enum journal_kind kind;
+	int64_t           ts;
+	unit_record       u;          /* BEGIN: all; others: slot, imei */
+	unit_phase        phase;
+	int               percent;
+	unit_result       result;
+} journal_rec;
+
+static uint32_t
+journal_crc32(const char *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+
+	for (size_t i = 0; i < n; i++) {
+		c ^= (unsigned char)p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+	}
+	return ~c;
+}
+
+/* " key=value", the value percent-escaped: whatever bytes it holds, it
+ * stays one space-free, printable token. */
+static void
+journal_put(FILE *m, const char *key, const char *value)
+{
+	fprintf(m, " %s=", key);
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || *p == '%')
+			fprintf(m, "%%%02X", *p);
+		else
+			fputc(*p, m);
+	}
+}
+
+/* Ends a line built in m with its crc and returns it (malloc'ed). */
+static char *
+journal_seal(FILE *m, char **text, size_t *size)
+{
+	uint32_t crc;
+
+	if (fflush(m) != 0) {
+		fclose(m);
+		free(*text);
+		return NULL;
+	}
+	crc = journal_crc32(*text, *size);
+	fprintf(m, " crc=%08" PRIx32 "\n", crc);
+	if (fclose(m) != 0) {
+		free(*text);
+		return NULL;
+	}
+	return *text;
+}
+
+static char *
+journal_line_begin(const unit_record *u, int64_t ts, size_t *len)
+{
+	char *text = NULL;
+	FILE *m = open_memstream(&text, len);
+
+	if (m == NULL)
+		return NULL;
+	fprintf(m, "BEGIN ts=%" PRId64, ts);
+	for (size_t i = 0; i < JOURNAL_NFIELDS; i++)
+		journal_put(m, journal_fields[i].key,
+		    (const char *)u + journal_fields[i].off);
+	journal_put(m, "delivery", unit_delivery_name(u->delivery));
+	fprintf(m, " started_ms=%" PRId64, u->started_ms);
+	return journal_seal(m, &text, len);
+}
+
+static char *
+journal_line_phase(const char *slot, const char *imei, unit_phase ph,
+    int percent, int64_t ts, size_t *len)
+{
+	char *text = NULL;
+	FILE *m = open_memstream(&text, len);
+
+	if (m == NULL)
+		return NULL;
+	fprintf(m, "PHASE ts=%" PRId64, ts);
+	journal_put(m, "slot", slot);
+	journal_put(m, "imei", imei);
+	journal_put(m, "phase", unit_phase_name(ph));
+	fprintf(m, " percent=%d", percent);
+	return journal_seal(m, &text, len);
+}
+
+static char *
+journal_line_end(const char *slot, const char *imei, unit_result r,
+    int64_t ts, size_t *len)
+{
+	char *text = NULL;
+	FILE *m = open_memstream(&text, len);
+
+	if (m == NULL)
+		return NULL;
+	fprintf(m, "END ts=%" PRId64, ts);
+	journal_put(m, "slot", slot);
+	journal_put(m, "imei", imei);
+	journal_put(m, "result", unit_result_name(r));
+	return journal_seal(m, &text, len);
+}
+
+/* Reading. */
+
+static int
+journal_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Decodes a value of n bytes into out (size bytes, truncated as the
+ * unit_record field would be); -1 on a broken escape. */
+static int
+journal_decode(const char *v, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = v[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n)
+				return -1;
+			hi = journal_hex(v[i + 1]);
+			lo = journal_hex(v[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (o + 1 < size)
+			out[o++] = c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static int
+journal_int64(const char *s, int64_t *out)
+{
+	char     *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+journal_name_index(const char *s, const char *(*name)(int), int count)
+{
+	for (int i = 0; i < count; i++) {
+		if (strcmp(s, name(i)) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static const char *
+journal_phase_name(int i)
+{
+	return unit_phase_name((unit_phase)i);
+}
+
+static const char *
+journal_result_name(int i)
+{
+	return unit_result_name((unit_result)i);
+}
+
+static const char *
+journal_delivery_name(int i)
+{
+	return unit_delivery_name((unit_delivery)i);
+}
+
+/* One key=value token into rec; -1 when its value does not parse. Keys
+ * that this version does not know are skipped, so a newer journal still
+ * reads. */
+static int
+journal_token(journal_rec *rec, const char *key, size_t klen,
+    const char *v, size_t vlen, unsigned *seen)
+{
+	char    val[UNIT_PKG_MAX];
+	int64_t n;
+	int     i;
+
+	for (size_t f = 0; f < JOURNAL_NFIELDS; f++) {
+		if (strlen(journal_fields[f].key) == klen &&
+		    memcmp(journal_fields[f].key, key, klen) == 0) {
+			*seen |= f < 2 ? 1u << f : 0;
+			return journal_decode(v, vlen, (char *)&rec->u +
+			    journal_fields[f].off, journal_fields[f].size);
+		}
+	}
+	if (journal_decode(v, vlen, val, sizeof val) != 0)
+		return -1;
+#define JOURNAL_KEY(s) (klen == sizeof s - 1 && memcmp(key, s, klen) == 0)
+	if (JOURNAL_KEY("ts")) {
+		*seen |= 4;
+		return journal_int64(val, &rec->ts);
+	}
+	if (JOURNAL_KEY("started_ms"))
+		return journal_int64(val, &rec->u.started_ms);
+	if (JOURNAL_KEY("percent")) {
+		if (journal_int64(val, &n) != 0 || n < -1 || n > 100)
+			return -1;
+		rec->percent = (int)n;
+		return 0;
+	}
+	if (JOURNAL_KEY("delivery")) {
+		i = journal_name_index(val, journal_delivery_name, DELIVERY_URL + 1);
+		rec->u.delivery = i < 0 ? DELIVERY_NONE : (unit_delivery)i;
+		return i < 0 ? -1 : 0;
+	}
+	if (JOURNAL_KEY("phase")) {
+		i = journal_name_index(val, journal_phase_name, PHASE_COUNT);
+		rec->phase = (unit_phase)i;
+		return i < 0 ? -1 : 0;
+	}
+	if (JOURNAL_KEY("result")) {
+		i = journal_name_index(val, journal_result_name, RESULT_COUNT);
+		rec->result = (unit_result)i;
+		return i < 0 ? -1 : 0;
+	}
+#undef JOURNAL_KEY
+	return 0;
+}
+
+/* Parses one line (without its LF); -1 when it is damaged. */
+static int
+journal_parse(const char *line, size_t len, journal_rec *rec)
+{
+	static const char mark[] = " crc=";
+	const size_t      mlen = sizeof mark - 1;
+	const char       *p, *end;
+	unsigned          seen = 0;
+	uint32_t          crc = 0;
+
+	if (len < mlen + 8 || memcmp(line + len - 8 - mlen, mark, mlen) != 0)
+		return -1;
+	for (size_t i = len - 8; i < len; i++) {
+		int h = journal_hex(line[i]);
+
+		if (h < 0)
+			return -1;
+		crc = crc << 4 | (uint32_t)h;
+	}
+	len -= 8 + mlen;
+	if (journal_crc32(line, len) != crc)
+		return -1;
+
+	memset(rec, 0, sizeof *rec);
+	unit_record_init(&rec->u);
+	rec->percent = -1;
+	p = line;
+	end = line + len;
+	{
+		const char *sp = memchr(p, ' ', len);
+		size_t      tl = sp ? (size_t)(sp - p) : len;
+
+		if (tl == 5 && memcmp(p, "BEGIN", 5) == 0)
+			rec->kind = JOURNAL_BEGIN;
+		else if (tl == 5 && memcmp(p, "PHASE", 5) == 0)
+			rec->kind = JOURNAL_PHASE;
+		else if (tl == 3 && memcmp(p, "END", 3) == 0)
+			rec->kind = JOURNAL_END;
+		else
+			return -1;
+		p += tl;
+	}
+	while (p < end) {
+		const char *tok, *eq, *sp;
+
+		if (*p++ != ' ')
+			return -1;
+		tok = p;
+		sp = memchr(tok, ' ', (size_t)(end - tok));
+		p = sp ? sp : end;
+		eq = memchr(tok, '=', (size_t)(p - tok));
+		if (eq == NULL || journal_token(rec, tok, (size_t)(eq - tok), eq + 1,
+		    (size_t)(p - eq - 1), &seen) != 0)
+			return -1;
+	}
+	/* Every record names its unit and its time. */
+	return seen == 7 ? 0 : -1;
+}
+
+/* The table of units in flight. */
+
+static journal_unit *
+journal_find(journal *j, const char *slot, const char *imei)
+{
+	for (size_t i = 0; i < j->nunits; i++) {
+		if (strcmp(j->units[i].unit.slot, slot) == 0 &&
+		    strcmp(j->units[i].unit.imei, imei) == 0)
+			return &j->units[i];
+	}
+	return NULL;
+}
+
+static int
+journal_apply_begin(journal *j, const unit_record *u, int64_t ts)
+{
+	journal_unit *ju = journal_find(j, u->slot, u->imei);
+
+	if (ju != NULL) {
+		/* The same unit begun again goes to the end: oldest first. */
+		size_t i = (size_t)(ju - j->units);
+
+		memmove(ju, ju + 1, (j->nunits - i - 1) * sizeof *ju);
+		j->nunits--;
+	}
+	if (j->nunits == j->capunits) {
+		size_t        ncap = j->capunits ? j->capunits * 2 : 16;
+		journal_unit *nu = realloc(j->units, ncap * sizeof *nu);
+
+		if (nu == NULL)
+			return -1;
+		j->units = nu;
+		j->capunits = ncap;
+	}
+	ju = &j->units[j->nunits++];
+	ju->unit = *u;
+	ju->unit.result = RESULT_NONE;
+	ju->phase = PHASE_PLAN;
+	ju->percent = -1;
+	ju->begin_ms = ts;
+	ju->last_ms = ts;
+	return 0;
+}
+
+static void
+journal_apply_end(journal *j, const char *slot, const char *imei)
+{
+	journal_unit *ju = journal_find(j, slot, imei);
+
+	if (ju != NULL) {
+		size_t i = (size_t)(ju - j->units);
+
+		memmove(ju, ju + 1, (j->nunits - i - 1) * sizeof *ju);
+		j->nunits--;
+	}
+}
+
+static int
+journal_apply(journal *j, const journal_rec *rec)
+{
+	journal_unit *ju;
+
+	switch (rec->kind) {
+	case JOURNAL_BEGIN:
+		return journal_apply_begin(j, &rec->u, rec->ts);
+	case JOURNAL_PHASE:
+		ju = journal_find(j, rec->u.slot, rec->u.imei);
+		if (ju != NULL) {
+			ju->phase = rec->phase;
+			ju->percent = rec->percent;
+			ju->last_ms = rec->ts;
+		}
+		return 0;
+	case JOURNAL_END:
+		journal_apply_end(j, rec->u.slot, rec->u.imei);
+		return 0;
+	}
+	return 0;
+}
+
+/* Reads the whole file through fd into the table; cuts off a torn tail. */
+static int
+journal_load(journal *j)
+{
+	struct stat st;
+	char       *buf;
+	size_t      pos = 0, len;
+	journal_rec *rec;
+
+	if (fstat(j->fd, &st) != 0)
+		return -1;
+	len = (size_t)st.st_size;
+	buf = malloc(len + 1);
+	rec = malloc(sizeof *rec);
+	if (buf == NULL || rec == NULL) {
+		free(buf);
+		free(rec);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t got = 0; got < len;) {
+		ssize_t n = pread(j->fd, buf + got, len - got, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			len = got;
+			break;
+		}
+		got += (size_t)n;
+	}
+	while (pos < len) {
+		char  *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n;
+
+		if (nl == NULL) {
+			j->torn = 1;
+			break;
+		}
+		n = (size_t)(nl - (buf + pos));
+		if (journal_parse(buf + pos, n, rec) != 0)
+			j->corrupt++;
+		else if (journal_apply(j, rec) != 0) {
+			free(buf);
+			free(rec);
+			errno = ENOMEM;
+			return -1;
+		}
+		pos += n + 1;
+	}
+	free(buf);
+	free(rec);
+	j->size = (off_t)pos;
+	/* The torn line was never acknowledged to anyone: cut it off so the
+	 * next record starts on a line of its own. */
+	if (j->torn && (ftruncate(j->fd, j->size) != 0 || fsync(j->fd) != 0))
+		return -1;
+	return 0;
+}
+
+/* Writing. */
+
+static void
+journal_fsync_dir(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+}
+
+/* Appends one sealed line durably, or leaves the file as it was (as far as
+ * the disk allows). Called with the lock held. */
+static int
+journal_write(journal *j, const char *line, size_t len)
+{
+	const char *p = line;
+	size_t      left = len;
+	int         saved;
+
+	if (j->dangling) {
+		if (write(j->fd, "\n", 1) != 1)
+			return -1;
+		j->dangling = false;
+		j->size++;
+	}
+	while (left > 0) {
+		ssize_t n = write(j->fd, p, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			goto fail;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (fsync(j->fd) != 0)
+		goto fail;
+	j->size += (off_t)len;
+	return 0;
+fail:
+	saved = errno;
+	if (ftruncate(j->fd, j->size) != 0)
+		j->dangling = true;
+	errno = saved;
+	return -1;
+}
+
+int
+journal_open(journal **out, const char *reports_dir, const char *station,
+    char *err, size_t len)
+{
+	journal *j;
+	char     path[PATH_MAX];
+	size_t   i, off;
+
+	*out = NULL;
+	j = calloc(1, sizeof *j);
+	if (j == NULL) {
+		snprintf(err, len, "journal: %s", strerror(ENOMEM));
+		return -1;
+	}
+	j->fd = -1;
+	pthread_mutex_init(&j->lock, NULL);
+	snprintf(path, sizeof path, "%s/journal", reports_dir);
+	if ((j->dir = strdup(path)) == NULL)
+		goto nomem;
+	off = (size_t)snprintf(path, sizeof path, "%s/", j->dir);
+	snprintf(path + off, sizeof path - off, "%s.journal",
+	    station != NULL && *station ? station : "station");
+	/* The station name is part of a file name: keep it one. */
+	for (i = off; path[i] != '\0'; i++) {
+		if (path[i] == '/' || (unsigned char)path[i] < 0x20)
+			path[i] = '_';
+	}
+	if ((j->path = strdup(path)) == NULL)
+		goto nomem;
+
+	if ((mkdir(reports_dir, 0755) != 0 && errno != EEXIST) ||
+	    (mkdir(j->dir, 0755) != 0 && errno != EEXIST))
+		goto fail;
+	j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (j->fd < 0)
+		goto fail;
+	if (flock(j->fd, LOCK_EX | LOCK_NB) != 0) {
+		int saved = errno;
+
+		snprintf(err, len, "journal %s: in use by another station process "
+		    "(%s)", j->path, strerror(saved));
+		journal_close(j);
+		errno = saved;
+		return -1;
+	}
+	if (journal_load(j) != 0)
+		goto fail;
+	journal_fsync_dir(j->dir);
+	*out = j;
+	return 0;
+nomem:
+	errno = ENOMEM;
+fail:
+	{
+		int saved = errno;
+
+		snprintf(err, len, "journal %s: %s", j->path ? j->path : path,
+		    strerror(saved));
+		journal_close(j);
+		errno = saved;
+	}
+	return -1;
+}
+
+void
+journal_close(journal *j)
+{
+	if (j == NULL)
+		return;
+	if (j->fd >= 0)
+		close(j->fd);
+	pthread_mutex_destroy(&j->lock);
+	free(j->units);
+	free(j->path);
+	free(j->dir);
+	free(j);
+}
+
+const char *
+journal_path(const journal *j)
+{
+	return j->path;
+}
+
+void
+journal_skipped(const journal *j, size_t *corrupt, size_t *torn)
+{
+	if (corrupt != NULL)
+		*corrupt = j->corrupt;
+	if (torn != NULL)
+		*torn = j->torn;
+}
+
+int
+journal_begin(journal *j, const unit_record *u)
+{
+	int64_t ts = unit_now_ms();
+	size_t  len;
+	char   *line = journal_line_begin(u, ts, &len);
+	int     rc;
+
+	if (line == NULL)
+		return -1;
+	pthread_mutex_lock(&j->lock);
+	rc = journal_write(j, line, len);
+	if (rc == 0)
+		rc = journal_apply_begin(j, u, ts);
+	pthread_mutex_unlock(&j->lock);
+	free(line);
+	return rc;
+}
+
+/* Whether a PHASE line would tell a restart anything new. */
+static bool
+journal_phase_news(const journal_unit *ju, unit_phase ph, int percent)
+{
+	if (ju->phase != ph)
+		return true;
+	if (percent < 0 || percent == ju->percent)
+		return false;
+	return ju->percent < 0 || abs(percent - ju->percent) >= 10;
+}
+
+int
+journal_phase(journal *j, const char *slot, const char *imei, unit_phase ph,
+    int percent)
+{
+	journal_unit *ju;
+	int64_t       ts = unit_now_ms();
+	size_t        len;
+	char         *line;
+	int           rc = 0;
+
+	if (percent < -1 || percent > 100)
+		percent = percent > 100 ? 100 : -1;
+	pthread_mutex_lock(&j->lock);
+	ju = journal_find(j, slot, imei);
+	if (ju == NULL || !journal_phase_news(ju, ph, percent)) {
+		pthread_mutex_unlock(&j->lock);
+		return 0;
+	}
+	line = journal_line_phase(slot, imei, ph, percent, ts, &len);
+	if (line == NULL)
+		rc = -1;
+	else if ((rc = journal_write(j, line, len)) == 0) {
+		ju->phase = ph;
+		ju->percent = percent;
+		ju->last_ms = ts;
+	}
+	pthread_mutex_unlock(&j->lock);
+	free(line);
+	return rc;
+}
+
+int
+journal_end(journal *j, const char *slot, const char *imei, unit_result r)
+{
+	int64_t ts = unit_now_ms();
+	size_t  len;
+	char   *line;
+	int     rc = 0;
+
+	pthread_mutex_lock(&j->lock);
+	if (journal_find(j, slot, imei) == NULL) {
+		pthread_mutex_unlock(&j->lock);
+		return 0;
+	}
+	line = journal_line_end(slot, imei, r, ts, &len);
+	if (line == NULL)
+		rc = -1;
+	else if ((rc = journal_write(j, line, len)) == 0)
+		journal_apply_end(j, slot, imei);
+	pthread_mutex_unlock(&j->lock);
+	free(line);
+	return rc;
+}
+
+int
+journal_in_flight(journal *j, journal_unit **units, size_t *n)
+{
+	int rc = 0;
+
+	*units = NULL;
+	*n = 0;
+	pthread_mutex_lock(&j->lock);
+	if (j->nunits > 0) {
+		*units = malloc(j->nunits * sizeof **units);
+		if (*units == NULL) {
+			errno = ENOMEM;
+			rc = -1;
+		} else {
+			memcpy(*units, j->units, j->nunits * sizeof **units);
+			*n = j->nunits;
+		}
+	}
+	pthread_mutex_unlock(&j->lock);
+	return rc;
+}
+
+/* The lines that stand for one unit in flight: its BEGIN, and its last
+ * PHASE when one was written. */
+static int
+journal_write_unit(int fd, const journal_unit *ju, off_t *size)
+{
+	char  *lines[2] = { NULL, NULL };
+	size_t lens[2] = { 0, 0 };
+	int    nlines = 1, rc = 0;
+
+	lines[0] = journal_line_begin(&ju->unit, ju->begin_ms, &lens[0]);
+	if (ju->phase != PHASE_PLAN || ju->percent != -1) {
+		nlines = 2;
+		lines[1] = journal_line_phase(ju->unit.slot, ju->unit.imei,
+		    ju->phase, ju->percent, ju->last_ms, &lens[1]);
+	}
+	for (int i = 0; i < nlines; i++) {
+		if (lines[i] == NULL) {
+			errno = ENOMEM;
+			rc = -1;
+		}
+	}
+	for (int i = 0; i < nlines && rc == 0; i++) {
+		const char *p = lines[i];
+		size_t      left = lens[i];
+
+		while (left > 0 && rc == 0) {
+			ssize_t n = write(fd, p, left);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				if (n == 0)
+					errno = ENOSPC;
+				rc = -1;
+				break;
+			}
+			p += n;
+			left -= (size_t)n;
+		}
+		if (rc == 0)
+			*size += (off_t)lens[i];
+	}
+	free(lines[0]);
+	free(lines[1]);
+	return rc;
+}
+
+int
+journal_compact(journal *j)
+{
+	char  tmp[PATH_MAX + 8];
+	off_t size = 0;
+	int   fd, rc = 0, saved;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", j->path);
+	pthread_mutex_lock(&j->lock);
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		pthread_mutex_unlock(&j->lock);
+		return -1;
+	}
+	/* Locked before it takes the journal's name, so the lock never
+	 * lapses for another process to take. */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		rc = -1;
+	for (size_t i = 0; i < j->nunits && rc == 0; i++)
+		rc = journal_write_unit(fd, &j->units[i], &size);
+	if (rc == 0 && (fsync(fd) != 0 || rename(tmp, j->path) != 0))
+		rc = -1;
+	if (rc != 0) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		pthread_mutex_unlock(&j->lock);
+		errno = saved;
+		return -1;
+	}
+	journal_fsync_dir(j->dir);
+	close(j->fd);
+	j->fd = fd;
+	j->size = size;
+	j->dangling = false;
+	pthread_mutex_unlock(&j->lock);
+	return 0;
+}
