@@ -28,6 +28,7 @@
 #include "reports/verify.h"
 #include "station/bus.h"
 #include "station/station.h"
+#include "ui/grid.h"
 #include "ui/headless.h"
 #include "ui/trace.h"
 
@@ -201,9 +202,11 @@ run_station(cli *c)
 	pkg_catalog    cat;
 	report_writer *reports = NULL;
 	headless      *hl = NULL;
+	grid          *g = NULL;
+	FILE          *trace = stderr;
 	bus           *b;
 	station        st;
-	bus_sink       sinks[3];
+	bus_sink       sinks[4];
 	int            nsinks = 0, rc;
 	char           err[1024];
 	sigset_t       sigs;
@@ -232,14 +235,29 @@ run_station(cli *c)
 	b = bus_new();
 	if (reports != NULL)
 		sinks[nsinks++] = (bus_sink){ report_on_event, reports };
-	if (!c->opt.dry_run) {
+	/* The grid when a person watches a terminal; it reads st only once
+	 * grid_start() runs, after station_init(). */
+	if (!c->headless && !c->opt.dry_run && isatty(1))
+		g = grid_new(&st, &cfg, reports != NULL ? report_session_path(reports) : "");
+	if (g != NULL) {
+		sinks[nsinks++] = (bus_sink){ grid_on_event, g };
+	} else if (!c->opt.dry_run) {
 		hl = headless_new(stdout);
 		sinks[nsinks++] = (bus_sink){ headless_on_event, hl };
 	}
-	if (c->opt.verbose)
-		sinks[nsinks++] = (bus_sink){ trace_on_event, stderr };
+	/* The trace would scribble over the grid: it goes to a file then. */
+	if (c->opt.verbose && g != NULL) {
+		char path[CFG_PATH_MAX + 16];
+		snprintf(path, sizeof path, "%s/trace.log", cfg.reports_dir);
+		trace = fopen(path, "a");
+	}
+	if (c->opt.verbose && trace != NULL)
+		sinks[nsinks++] = (bus_sink){ trace_on_event, trace };
 	if (b == NULL || bus_start(b, sinks, nsinks) != 0 ||
-	    station_init(&st, &cfg, &cat, b, &c->opt) != 0) {
+	    station_init(&st, &cfg, &cat, b, &c->opt) != 0 ||
+	    (g != NULL && grid_start(g) != 0)) {
+		grid_free(g);
+		g = NULL;
 		fprintf(stderr, "dfota-station: cannot start (out of memory or threads)\n");
 		bus_free(b);
 		rc = EXIT_STATION;
@@ -247,11 +265,16 @@ run_station(cli *c)
 	}
 	rc = station_run(&st);
 	bus_stop(b);
+	grid_free(g);   /* gives the terminal back */
+	g = NULL;
 	if (hl != NULL)
 		headless_finish(hl, rc);
 	station_free(&st);
 	bus_free(b);
 out:
+	grid_free(g);
+	if (trace != NULL && trace != stderr)
+		fclose(trace);
 	headless_free(hl);
 	if (reports != NULL)
 		report_close(reports);
