@@ -47,10 +47,13 @@ station_add_serial_slot(station *st, const cfg_slot *cs)
 	sl->cfg = cs;
 	snprintf(sl->label, sizeof sl->label, "%s", cs->label);
 	snprintf(sl->serial_path, sizeof sl->serial_path, "%s", cs->serial);
+	snprintf(sl->usb_path, sizeof sl->usb_path, "%s", cs->usb_path);
 	snprintf(sl->urc_serial, sizeof sl->urc_serial, "%s", cs->urc_serial);
 	snprintf(sl->model_hint, sizeof sl->model_hint, "%s", cs->model);
 	sl->baud = cs->baud > 0 ? cs->baud : 115200;
 	if (pipe2(sl->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return -1;
+	if (pipe2(sl->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -1;
 	st->nslots++;
 	return 0;
@@ -161,6 +164,23 @@ station_request_quit(station *st)
 	st->quit = true;
 	pthread_cond_broadcast(&st->changed);
 	pthread_mutex_unlock(&st->lock);
+}
+
+bool
+station_usb_tty(station *st, int i, unsigned after_gen, char *tty, size_t len,
+                unsigned *gen)
+{
+	slot *sl = &st->slots[i];
+	bool  up;
+
+	pthread_mutex_lock(&st->lock);
+	up = sl->usb_tty[0] != '\0' && sl->usb_gen > after_gen;
+	if (up) {
+		snprintf(tty, len, "%s", sl->usb_tty);
+		*gen = sl->usb_gen;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return up;
 }
 
 int
@@ -323,6 +343,8 @@ station_free(station *st)
 	for (int i = 0; i < st->nslots; i++) {
 		close(st->slots[i].stop_pipe[0]);
 		close(st->slots[i].stop_pipe[1]);
+		close(st->slots[i].wake_pipe[0]);
+		close(st->slots[i].wake_pipe[1]);
 	}
 	free(st->slots);
 	pthread_mutex_destroy(&st->lock);

@@ -43,6 +43,13 @@ typedef struct slot {
 	pthread_t        thread;
 	bool             started;
 	bool             had_unit;       /* --once: this slot took a unit  */
+	/* USB slots: where the supervisor says the AT port is. Under the
+	 * station lock; every change bumps usb_gen and wakes the worker. */
+	char             usb_path[64];   /* "" for serial slots            */
+	char             usb_tty[CFG_PATH_MAX]; /* "" while the port is gone */
+	uint16_t         usb_pid;
+	unsigned         usb_gen;
+	int              wake_pipe[2];   /* a byte: the port changed       */
 	/* Operator requests, under the station lock. */
 	bool             retry_requested;
 	bool             stop_requested;
@@ -102,5 +109,9 @@ void station_request_quit(station *st);
 int  station_busy(station *st);
 /* Worker side: takes (clears) the slot's pending retry request. */
 bool station_take_retry(station *st, int i);
+/* Worker side, USB slots: the AT tty, if it is up with a generation newer
+ * than after_gen; copies it and its generation. */
+bool station_usb_tty(station *st, int i, unsigned after_gen, char *tty,
+                     size_t len, unsigned *gen);
 
 #endif

@@ -174,21 +174,57 @@ worker_disconnect(worker *w, const char *why)
 	w->ch = NULL;
 }
 
+/* Where the slot's port is now: its fixed path (serial slots), or the tty
+ * the supervisor last reported with a generation newer than the one this
+ * worker lost -- never the lost name again: after a re-enumeration an old
+ * ttyUSB name may briefly belong to another device. */
+static bool
+worker_port_path(worker *w, char *path, size_t len, unsigned *gen)
+{
+	if (w->sl->usb_path[0] == '\0') {
+		snprintf(path, len, "%s", w->sl->serial_path);
+		*gen = 0;
+		return true;
+	}
+	return station_usb_tty(w->st, w->sl->index, w->usb_gen, path, len, gen);
+}
+
+/* Sleeps up to ms, woken early by the supervisor's news (USB slots). */
+static bool
+worker_wait_news(worker *w, int ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = w->sl->stop_pipe[0], .events = POLLIN },
+		{ .fd = w->sl->wake_pipe[0], .events = POLLIN },
+	};
+	char buf[64];
+
+	if (poll(pfd, 2, ms) > 0 && (pfd[0].revents & POLLIN))
+		return false;
+	if (pfd[1].revents & POLLIN)
+		while (read(w->sl->wake_pipe[0], buf, sizeof buf) > 0)
+			;
+	return true;
+}
+
 /* Waits until the slot's port opens. The port may not exist yet (a module
  * rebooting, a jig without a module): poll often, since the time from the
  * port's return to our first byte is dead time for the line. */
 at_status
 worker_connect(worker *w, int64_t deadline, bool quiet)
 {
-	char       err[256];
-	at_hooks   hooks = { .trace = worker_trace, .ctx = w, .stop_fd = w->sl->stop_pipe[0] };
+	char         err[256], path[CFG_PATH_MAX];
+	at_hooks     hooks = { .trace = worker_trace, .ctx = w, .stop_fd = w->sl->stop_pipe[0] };
 	serial_port *port;
+	unsigned     gen = 0;
 
 	for (;;) {
-		if (serial_open(&port, w->sl->serial_path, w->sl->baud, err, sizeof err) == 0) {
+		if (worker_port_path(w, path, sizeof path, &gen) &&
+		    serial_open(&port, path, w->sl->baud, err, sizeof err) == 0) {
 			w->ch = at_open(port, &hooks);
 			if (w->ch == NULL)
 				return AT_PORT_LOST;
+			w->usb_gen = gen;
 			snprintf(w->u.port, sizeof w->u.port, "%s", serial_device(port));
 			if (!quiet || w->active)
 				worker_post(w, BUS_PORT, strdup(serial_device(port)), NULL);
@@ -196,7 +232,7 @@ worker_connect(worker *w, int64_t deadline, bool quiet)
 		}
 		if (deadline > 0 && worker_mono_ms() >= deadline)
 			return AT_TIMEOUT;
-		if (!worker_sleep(w, 20))
+		if (!worker_wait_news(w, 20))
 			return AT_STOPPED;
 	}
 }
@@ -499,8 +535,7 @@ worker_begin_unit(worker *w)
 	snprintf(w->u.station, sizeof w->u.station, "%s", st->cfg->name);
 	snprintf(w->u.operator_name, sizeof w->u.operator_name, "%s", st->operator_name);
 	snprintf(w->u.slot, sizeof w->u.slot, "%s", w->sl->label);
-	if (w->sl->cfg != NULL)
-		snprintf(w->u.usb_path, sizeof w->u.usb_path, "%s", w->sl->cfg->usb_path);
+	snprintf(w->u.usb_path, sizeof w->u.usb_path, "%s", w->sl->usb_path);
 	snprintf(w->u.port, sizeof w->u.port, "%s", w->ch != NULL ? serial_device(at_port(w->ch)) : "");
 	snprintf(w->u.model, sizeof w->u.model, "%s", w->id.model);
 	snprintf(w->u.imei, sizeof w->u.imei, "%s", w->id.imei);

@@ -31,6 +31,9 @@ typedef struct follow {
 	int64_t    end_at;            /* when END arrived                 */
 	int64_t    dl_start, upd_start;
 	bool       blind;
+	bool       reboot_due;        /* a restart is expected now          */
+	unit_phase lost_in;           /* phase when the port went           */
+	int        lost_at;           /* and its percent                    */
 	bool       returned_after_end;
 } follow;
 
@@ -67,12 +70,15 @@ follow_urc(worker *w, follow *f, const urc_event *e)
 		if (e->value != 0)
 			return worker_fail_code(w, PHASE_DOWNLOAD, follow_dl_context(e->via),
 			    e->value, "download failed");
+		f->reboot_due = true;
 		worker_set(w, PHASE_REBOOT, -1);
 		break;
 	case URC_RESETTING:
+		f->reboot_due = true;
 		worker_set(w, PHASE_REBOOT, -1);
 		break;
 	case URC_START:
+		f->reboot_due = false;
 		f->upd_start = now;
 		worker_set(w, PHASE_UPDATING, 0);
 		break;
@@ -97,6 +103,7 @@ follow_urc(worker *w, follow *f, const urc_event *e)
 		if (e->value != 0)
 			return worker_fail_code(w, w->phase == PHASE_RESTORE ? PHASE_RESTORE : PHASE_UPDATING,
 			    ERRCTX_UPDATE, e->value, "update failed");
+		f->reboot_due = true;
 		worker_set(w, PHASE_END, 100);
 		break;
 	case URC_RESUME:
@@ -129,6 +136,14 @@ follow_port_return(worker *w, follow *f)
 	at_status s = worker_connect(w, t0 + (int64_t)(limit * 1000), false);
 	if (s == AT_STOPPED)
 		return HOP_STOPPED;
+	if (s != AT_OK && !f->reboot_due && !blind_update) {
+		char at[16] = "";
+		if (f->lost_at >= 0)
+			snprintf(at, sizeof at, " at %d%%", f->lost_at);
+		return worker_fail(w, f->lost_in, -1, false,
+		    "unit removed during update: port lost during %s%s, not back within %g s",
+		    unit_phase_name(f->lost_in), at, limit);
+	}
 	if (s != AT_OK)
 		return worker_fail(w, ph, -1, false,
 		    "port did not come back within %g s", limit);
@@ -217,6 +232,10 @@ worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first)
 	int64_t reboot_ms = (int64_t)(w->pol->reboot_timeout * 1000);
 	hop_rc  rc;
 
+	/* A local package restarts the module right after the trigger. */
+	f.reboot_due = !url;
+	f.lost_in = w->phase;
+	f.lost_at = -1;
 	worker_set(w, url ? PHASE_DOWNLOAD : PHASE_REBOOT, -1);
 	if (first != NULL && (rc = follow_urc(w, &f, first)) != HOP_OK) {
 		worker_settle(w);
@@ -238,8 +257,10 @@ worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first)
 		if (s == AT_STOPPED)
 			return HOP_STOPPED;
 		if (s == AT_PORT_LOST) {
-			worker_disconnect(w, f.end_seen ? "port lost: module restarts after the update" :
-			    "port lost: module restarts");
+			f.lost_in = w->phase;
+			f.lost_at = w->percent;
+			worker_disconnect(w, f.reboot_due ? "port lost: module restarts" :
+			    "port lost unexpectedly (unplugged, power cut or crash?)");
 			continue;
 		}
 		int64_t now = worker_mono_ms();

@@ -51,6 +51,7 @@ typedef struct worker {
 	bool              retry;         /* the last failure may pass on another try */
 	bool              keep_port;     /* a new unit is already on the open port   */
 	bool              adopting;      /* following an update we did not start     */
+	unsigned          usb_gen;       /* generation of the USB tty last opened    */
 	unit_phase        phase;
 	int               percent;
 	char              why[256];
