@@ -522,6 +522,29 @@ journal_load(journal *j)
 
 /* Writing. */
 
+/* The journal may be opened before the report writer made reports_dir. */
+static int
+journal_mkdir_p(const char *dir)
+{
+	char *p, *copy = strdup(dir);
+	int   rc = 0;
+
+	if (copy == NULL)
+		return -1;
+	for (p = copy + 1; *p != '\0' && rc == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+			rc = -1;
+		*p = '/';
+	}
+	if (rc == 0 && mkdir(copy, 0755) != 0 && errno != EEXIST)
+		rc = -1;
+	free(copy);
+	return rc;
+}
+
 static void
 journal_fsync_dir(const char *dir)
 {
@@ -603,8 +626,7 @@ journal_open(journal **out, const char *reports_dir, const char *station,
 	if ((j->path = strdup(path)) == NULL)
 		goto nomem;
 
-	if ((mkdir(reports_dir, 0755) != 0 && errno != EEXIST) ||
-	    (mkdir(j->dir, 0755) != 0 && errno != EEXIST))
+	if (journal_mkdir_p(j->dir) != 0)
 		goto fail;
 	j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (j->fd < 0)

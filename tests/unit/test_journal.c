@@ -459,6 +459,14 @@ START_TEST(test_second_station_of_same_name_refused)
 	ck_assert_ptr_nonnull(strstr(journal_path(k), "/journal/line3-B.journal"));
 	journal_close(k);
 	journal_close(j);
+	/* A reports folder that does not exist yet, two levels deep. */
+	{
+		char deep[2048];
+
+		snprintf(deep, sizeof deep, "%s/deep/er", dir);
+		ck_assert_int_eq(journal_open(&k, deep, "line3-A", err, sizeof err), 0);
+	}
+	journal_close(k);
 	free(dir);
 }
 END_TEST
