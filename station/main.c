@@ -4,6 +4,7 @@
  *   dfota-station [--config FILE] [--headless] [--once] [--max-units N]
  *                 [--idle-exit SECONDS] [--operator NAME] [--reports DIR]
  *                 [--dry-run] [--verbose] [--version] [--help]
+ *   dfota-station --list [--headless] [--config FILE]
  *   dfota-station report summary [--by model|slot|error|day] CSV...
  *   dfota-station report verify CSV...
  *   dfota-station check-config FILE
@@ -27,6 +28,7 @@
 #include "reports/summary.h"
 #include "reports/verify.h"
 #include "station/bus.h"
+#include "station/discovery.h"
 #include "station/station.h"
 #include "ui/grid.h"
 #include "ui/headless.h"
@@ -39,6 +41,7 @@ typedef struct cli {
 	const char     *config;
 	const char     *reports;
 	bool            headless;
+	bool            list;
 	station_options opt;
 } cli;
 
@@ -46,6 +49,7 @@ static const char usage_text[] =
 "usage: dfota-station [--config FILE] [--headless] [--once] [--max-units N]\n"
 "                     [--idle-exit SECONDS] [--operator NAME] [--reports DIR]\n"
 "                     [--dry-run] [--verbose] [--version] [--help]\n"
+"       dfota-station --list [--headless] [--config FILE]\n"
 "       dfota-station report summary [--by model|slot|error|day] [--csv|--json] CSV...\n"
 "       dfota-station report verify CSV...\n"
 "       dfota-station check-config FILE\n"
@@ -63,6 +67,8 @@ static const char usage_text[] =
 "  --reports DIR      reports folder (overrides station.reports_dir)\n"
 "  --dry-run          identify and plan only; change nothing on any module\n"
 "  --verbose          every command and line, on stderr\n"
+"  --list             the Quectel modules on USB now: port path, model,\n"
+"                     product id, AT tty, slot (--headless: JSON lines)\n"
 "\n"
 "Exit status: 0 every unit passed or needed nothing, 1 a unit failed or was\n"
 "cut short, 2 usage or configuration error, 3 the station could not run.\n";
@@ -101,6 +107,7 @@ parse_cli(int argc, char **argv, cli *c)
 		{ "reports", required_argument, NULL, 'r' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "list", no_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -118,6 +125,7 @@ parse_cli(int argc, char **argv, cli *c)
 		case 'r': c->reports = optarg; break;
 		case 'n': c->opt.dry_run = true; break;
 		case 'v': c->opt.verbose = true; break;
+		case 'L': c->list = true; break;
 		case 'm':
 			if (!parse_number(optarg, 1, &v) || v != (int)v)
 				return usage_error("--max-units needs a whole number of at least 1, got '%s'", optarg);
@@ -195,6 +203,25 @@ cmd_check_config(int argc, char **argv)
 	return 0;
 }
 
+/* --list: the station file is optional here (it only gives the labels). */
+static int
+cmd_list(const cli *c)
+{
+	station_config cfg;
+	pkg_catalog    cat;
+	const char    *path = c->config != NULL ? c->config : config_default_path();
+	int            rc;
+
+	if (path == NULL)
+		return discovery_list(NULL, c->headless, stdout);
+	if ((rc = load_config(path, &cfg, &cat)) != 0)
+		return rc;
+	rc = discovery_list(&cfg, c->headless, stdout);
+	pkg_catalog_free(&cat);
+	config_free(&cfg);
+	return rc;
+}
+
 static int
 run_station(cli *c)
 {
@@ -215,8 +242,10 @@ run_station(cli *c)
 		return rc;
 	if (c->reports != NULL)
 		snprintf(cfg.reports_dir, sizeof cfg.reports_dir, "%s", c->reports);
-	if (cfg.nslots == 0) {
-		fprintf(stderr, "dfota-station: %s: no slots configured\n", cfg.path);
+	/* No slots list: every Quectel module on USB is a slot. */
+	if (cfg.nslots == 0 && !cfg.discovery.usb) {
+		fprintf(stderr, "dfota-station: %s: no slots configured and discovery.usb is "
+		    "false: nothing to do\n", cfg.path);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -300,5 +329,7 @@ main(int argc, char **argv)
 		return cmd_check_config(argc - 1, argv + 1);
 	if ((rc = parse_cli(argc, argv, &c)) != 0)
 		return rc;
+	if (c.list)
+		return cmd_list(&c);
 	return run_station(&c);
 }

@@ -10,6 +10,16 @@
  *
  * Counters (busy, finished, results) live under one mutex; the condition
  * variable wakes the main loop when they change.
+ *
+ * USB: discovery calls station_usb_port() from its supervisor thread. The
+ * slots array is allocated once (the configured slots, or
+ * STATION_MAX_SLOTS without a slots list) so a slot pointer never moves
+ * while nslots grows under the lock. Each USB slot has a mailbox (usb_tty,
+ * usb_gen) and a wake pipe; which mailbox a path's news goes to is decided
+ * here, so that a unit whose module came back on another path (matched by
+ * IMEI in station_usb_hand_over) keeps following it from its first slot.
+ * Units in flight are known from the bus (BUS_UNIT_START/END pass through
+ * station_post), so the worker needs no bookkeeping of its own for this.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,8 +46,10 @@ station_make_run_id(station *st)
 	    tm.tm_sec, (long)getpid());
 }
 
+/* Fills slots[nslots] (cs NULL: a USB slot found by discovery, labelled
+ * by its path); the caller counts it in nslots. */
 static int
-station_add_serial_slot(station *st, const cfg_slot *cs)
+station_fill_slot(station *st, const cfg_slot *cs, const char *usb_path)
 {
 	slot *sl = &st->slots[st->nslots];
 
@@ -45,17 +57,27 @@ station_add_serial_slot(station *st, const cfg_slot *cs)
 	sl->st = st;
 	sl->index = st->nslots;
 	sl->cfg = cs;
-	snprintf(sl->label, sizeof sl->label, "%s", cs->label);
-	snprintf(sl->serial_path, sizeof sl->serial_path, "%s", cs->serial);
-	snprintf(sl->usb_path, sizeof sl->usb_path, "%s", cs->usb_path);
-	snprintf(sl->urc_serial, sizeof sl->urc_serial, "%s", cs->urc_serial);
-	snprintf(sl->model_hint, sizeof sl->model_hint, "%s", cs->model);
-	sl->baud = cs->baud > 0 ? cs->baud : 115200;
+	sl->lent_to = sl->borrowed = -1;
+	sl->stop_pipe[0] = sl->stop_pipe[1] = sl->wake_pipe[0] = sl->wake_pipe[1] = -1;
+	if (cs != NULL) {
+		snprintf(sl->label, sizeof sl->label, "%s", cs->label);
+		snprintf(sl->serial_path, sizeof sl->serial_path, "%s", cs->serial);
+		snprintf(sl->usb_path, sizeof sl->usb_path, "%s", cs->usb_path);
+		snprintf(sl->urc_serial, sizeof sl->urc_serial, "%s", cs->urc_serial);
+		snprintf(sl->model_hint, sizeof sl->model_hint, "%s", cs->model);
+		sl->baud = cs->baud > 0 ? cs->baud : 115200;
+	} else {
+		snprintf(sl->label, sizeof sl->label, "%s", usb_path);
+		snprintf(sl->usb_path, sizeof sl->usb_path, "%s", usb_path);
+		sl->baud = 115200;
+	}
 	if (pipe2(sl->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -1;
-	if (pipe2(sl->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+	if (pipe2(sl->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		close(sl->stop_pipe[0]);
+		close(sl->stop_pipe[1]);
 		return -1;
-	st->nslots++;
+	}
 	return 0;
 }
 
@@ -74,19 +96,39 @@ station_init(station *st, const station_config *cfg, const pkg_catalog *cat,
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->changed, NULL);
 	pthread_cond_init(&st->upload_free, NULL);
-	st->slots = calloc(cfg->nslots > 0 ? cfg->nslots : 1, sizeof *st->slots);
+	st->slots_cap = cfg->nslots > 0 ? (int)cfg->nslots : STATION_MAX_SLOTS;
+	st->slots = calloc((size_t)st->slots_cap, sizeof *st->slots);
 	if (st->slots == NULL)
 		return -1;
-	for (size_t i = 0; i < cfg->nslots; i++)
-		if (cfg->slots[i].serial[0] != '\0' && station_add_serial_slot(st, &cfg->slots[i]) != 0)
+	for (size_t i = 0; i < cfg->nslots; i++) {
+		if (station_fill_slot(st, &cfg->slots[i], NULL) != 0)
 			return -1;
+		st->nslots++;
+	}
 	st->last_activity_ms = unit_now_ms();
 	return 0;
+}
+
+/* Which unit is in flight in which slot, for station_usb_hand_over. */
+static void
+station_track_unit(station *st, const bus_event *ev)
+{
+	slot *sl;
+
+	if (ev->slot < 0 || ev->unit == NULL ||
+	    (ev->kind != BUS_UNIT_START && ev->kind != BUS_UNIT_END))
+		return;
+	pthread_mutex_lock(&st->lock);
+	sl = &st->slots[ev->slot];
+	snprintf(sl->unit_imei, sizeof sl->unit_imei, "%s",
+	    ev->kind == BUS_UNIT_START ? ev->unit->imei : "");
+	pthread_mutex_unlock(&st->lock);
 }
 
 void
 station_post(station *st, bus_event *ev)
 {
+	station_track_unit(st, ev);
 	bus_post(st->bus, ev);
 }
 
@@ -183,6 +225,153 @@ station_usb_tty(station *st, int i, unsigned after_gen, char *tty, size_t len,
 	return up;
 }
 
+static void
+station_wake(slot *sl)
+{
+	ssize_t n = write(sl->wake_pipe[1], "u", 1);
+
+	(void)n;   /* a full pipe already wakes the worker */
+}
+
+/* Sets slot sl's mailbox (lock held): a new generation on every change,
+ * even to the same name -- a re-enumerated port may get its old name. */
+static void
+station_mailbox(slot *sl, const char *tty)
+{
+	snprintf(sl->usb_tty, sizeof sl->usb_tty, "%s", tty);
+	sl->usb_gen++;
+	station_wake(sl);
+}
+
+static void *
+station_worker_main(void *arg)
+{
+	slot *sl = arg;
+
+	worker_run(sl);
+	pthread_mutex_lock(&sl->st->lock);
+	sl->exited = true;
+	pthread_cond_broadcast(&sl->st->changed);
+	pthread_mutex_unlock(&sl->st->lock);
+	return NULL;
+}
+
+static void
+station_start_worker(station *st, slot *sl)
+{
+	bool ok = pthread_create(&sl->thread, NULL, station_worker_main, sl) == 0;
+
+	pthread_mutex_lock(&st->lock);
+	sl->started = ok;
+	sl->exited = !ok;
+	pthread_mutex_unlock(&st->lock);
+	if (!ok) {
+		fprintf(stderr, "dfota-station: cannot start the worker of slot %s\n", sl->label);
+		station_worker_exited(st);
+	}
+}
+
+/* The slot of a path; without a slots list a new one (lock held). NULL
+ * when none takes it. *created says whether its worker must start. */
+static slot *
+station_usb_slot(station *st, const char *usb_path, bool *created)
+{
+	*created = false;
+	for (int i = 0; i < st->nslots; i++)
+		if (strcmp(st->slots[i].usb_path, usb_path) == 0)
+			return &st->slots[i];
+	if (st->cfg->nslots > 0 || st->stopping)
+		return NULL;
+	if (st->nslots == st->slots_cap) {
+		fprintf(stderr, "dfota-station: USB %s: already %d slots; module ignored\n",
+		    usb_path, st->slots_cap);
+		return NULL;
+	}
+	if (station_fill_slot(st, NULL, usb_path) != 0)
+		return NULL;
+	*created = true;
+	return &st->slots[st->nslots++];
+}
+
+bool
+station_usb_port(station *st, const char *usb_path, const char *tty, uint16_t pid)
+{
+	slot *home, *to;
+	bool  created;
+
+	pthread_mutex_lock(&st->lock);
+	home = station_usb_slot(st, usb_path, &created);
+	if (home == NULL || (created && tty == NULL)) {
+		pthread_mutex_unlock(&st->lock);
+		return home != NULL;
+	}
+	home->usb_pid = pid;
+	snprintf(home->home_tty, sizeof home->home_tty, "%s", tty != NULL ? tty : "");
+	if (home->lent_to >= 0) {
+		/* The path is followed by the slot whose unit came back here. */
+		to = &st->slots[home->lent_to];
+		station_mailbox(to, home->home_tty);
+		if (tty == NULL && to->unit_imei[0] == '\0') {
+			/* That unit is over and has left: both slots go back to
+			 * their own paths. */
+			to->borrowed = home->lent_to = -1;
+			station_mailbox(to, to->home_tty);
+			station_mailbox(home, "");
+		}
+	} else if (home->borrowed < 0) {
+		station_mailbox(home, home->home_tty);
+	}
+	/* else: this worker follows another path now; its own path's news
+	 * waits in home_tty until then. */
+	pthread_mutex_unlock(&st->lock);
+	if (created)
+		station_start_worker(st, home);
+	return true;
+}
+
+int
+station_usb_hand_over(station *st, int i, const char *imei, unsigned gen)
+{
+	slot *here = &st->slots[i], *owner = NULL;
+	char  note[256];
+
+	if (imei == NULL || imei[0] == '\0')
+		return -1;
+	pthread_mutex_lock(&st->lock);
+	if (here->usb_path[0] != '\0' && here->lent_to < 0 && here->borrowed < 0 &&
+	    here->usb_gen == gen) {
+		for (int k = 0; k < st->nslots && owner == NULL; k++) {
+			slot *o = &st->slots[k];
+			if (k != i && o->usb_path[0] != '\0' && o->usb_tty[0] == '\0' &&
+			    o->lent_to < 0 && o->borrowed < 0 && strcmp(o->unit_imei, imei) == 0)
+				owner = o;
+		}
+	}
+	if (owner == NULL) {
+		pthread_mutex_unlock(&st->lock);
+		return -1;
+	}
+	here->lent_to = owner->index;
+	owner->borrowed = here->index;
+	/* Empty without a new generation: this worker has just closed the
+	 * port and must not open it again. */
+	here->usb_tty[0] = '\0';
+	station_mailbox(owner, here->home_tty);
+	snprintf(note, sizeof note, "unit IMEI %s came back on USB %s (it left from %s); "
+	    "followed on from slot %s", imei, here->usb_path, owner->usb_path, owner->label);
+	pthread_mutex_unlock(&st->lock);
+
+	bus_event ev = { .kind = BUS_NOTE, .slot = owner->index, .phase = PHASE_REBOOT,
+	    .percent = -1, .error_code = -1, .text = strdup(note) };
+	snprintf(ev.slot_label, sizeof ev.slot_label, "%s", owner->label);
+	bus_post(st->bus, &ev);
+	ev = (bus_event){ .kind = BUS_NOTE, .slot = here->index, .phase = PHASE_WAIT,
+	    .percent = -1, .error_code = -1, .text = strdup(note) };
+	snprintf(ev.slot_label, sizeof ev.slot_label, "%s", here->label);
+	bus_post(st->bus, &ev);
+	return owner->index;
+}
+
 int
 station_busy(station *st)
 {
@@ -262,27 +451,76 @@ station_upload_release(station *st)
 static void
 station_stop_workers(station *st)
 {
+	int count;
+
 	pthread_mutex_lock(&st->lock);
 	st->stopping = true;
+	count = st->nslots;
 	pthread_cond_broadcast(&st->upload_free);
 	pthread_mutex_unlock(&st->lock);
-	for (int i = 0; i < st->nslots; i++) {
+	for (int i = 0; i < count; i++) {
 		ssize_t n = write(st->slots[i].stop_pipe[1], "x", 1);
 		(void)n;   /* a full pipe is already a stop */
 	}
+}
+
+/* --once with USB discovery (lock held): every static serial slot has
+ * finished or given up, and no USB slot holds a unit or a module that is
+ * about to be one. A USB slot that never got a module does not hold the
+ * exit, so --once means "the modules attached now (and those that arrive
+ * while they run)". */
+static bool
+station_once_done(const station *st)
+{
+	if (st->busy > 0 || discovery_busy(st->disc))
+		return false;
+	for (int i = 0; i < st->nslots; i++) {
+		const slot *sl = &st->slots[i];
+		if (sl->exited)
+			continue;
+		if (sl->usb_path[0] == '\0' || sl->usb_tty[0] != '\0' || sl->borrowed >= 0)
+			return false;
+	}
+	return true;
 }
 
 /* Whether an exit condition of the command line holds (lock held). */
 static bool
 station_should_end(const station *st)
 {
-	if (st->quit || st->workers_done >= st->nslots)
+	if (st->quit)
 		return true;
 	if (st->opt.max_units > 0 && st->finished >= st->opt.max_units)
 		return true;
 	if (st->opt.idle_exit > 0 && st->busy == 0 &&
 	    unit_now_ms() - st->last_activity_ms >= (int64_t)(st->opt.idle_exit * 1000))
 		return true;
+	/* Without discovery the slots are fixed: they all ended (--once). With
+	 * it, a slot may still come; only --once ends on its own. */
+	if (st->disc == NULL)
+		return st->workers_done >= st->nslots;
+	return st->opt.once && station_once_done(st);
+}
+
+/* On a port's news, for discovery: station_usb_port with our context. */
+static bool
+station_on_port(void *ctx, const char *usb_path, const char *tty, uint16_t pid)
+{
+	return station_usb_port(ctx, usb_path, tty, pid);
+}
+
+/* USB discovery runs when the file asks for it and some slot is USB (or
+ * there is no slots list: every module is a slot). */
+static bool
+station_wants_usb(const station *st)
+{
+	if (!st->cfg->discovery.usb)
+		return false;
+	if (st->cfg->nslots == 0)
+		return true;
+	for (size_t i = 0; i < st->cfg->nslots; i++)
+		if (st->cfg->slots[i].usb_path[0] != '\0')
+			return true;
 	return false;
 }
 
@@ -316,16 +554,34 @@ station_run(station *st)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
-	for (int i = 0; i < st->nslots; i++) {
-		if (pthread_create(&st->slots[i].thread, NULL, worker_run, &st->slots[i]) != 0) {
-			fprintf(stderr, "dfota-station: cannot start the worker of slot %s\n",
-			    st->slots[i].label);
-			station_worker_exited(st);
-			continue;
+	for (int i = 0; i < st->nslots; i++)
+		station_start_worker(st, &st->slots[i]);
+	if (station_wants_usb(st)) {
+		discovery_options o = {
+			.rescan_ms = st->cfg->discovery.rescan_interval_ms,
+			.tty_wait_ms = 3000, .verbose = st->opt.verbose,
+			.on_port = station_on_port, .ctx = st,
+		};
+		char       err[256];
+		discovery *d = discovery_start(&o, err, sizeof err);
+		if (d == NULL) {
+			fprintf(stderr, "dfota-station: %s\n", err);
+			station_stop_workers(st);
+			for (int i = 0; i < st->nslots; i++)
+				if (st->slots[i].started)
+					pthread_join(st->slots[i].thread, NULL);
+			return 3;
 		}
-		st->slots[i].started = true;
+		pthread_mutex_lock(&st->lock);
+		st->disc = d;
+		pthread_mutex_unlock(&st->lock);
 	}
 	station_wait(st, &sigs);
+	/* No new slots from here on: nslots stays as it is. */
+	discovery_stop(st->disc);
+	pthread_mutex_lock(&st->lock);
+	st->disc = NULL;
+	pthread_mutex_unlock(&st->lock);
 	station_stop_workers(st);
 	for (int i = 0; i < st->nslots; i++)
 		if (st->slots[i].started)

@@ -5,6 +5,15 @@
  * slot, then waits -- for signals, for units to finish, for the idle timer
  * -- and decides when the program ends (CONTRACT.md: --once, --max-units,
  * --idle-exit, SIGINT/SIGTERM).
+ *
+ * USB slots get their port from discovery (station/discovery.c) through
+ * station_usb_port(): a mailbox per slot (usb_tty, usb_gen, wake_pipe)
+ * that the slot's worker reads. Without a slots list every Quectel module
+ * on USB becomes a slot of its own, labelled by its port path, with its
+ * worker started on arrival. A unit in flight whose module comes back on
+ * another port path (SuperSpeed companion bus, moved by a person) is
+ * found by its IMEI and handed back to its first slot: the other path is
+ * then "lent" to that slot until the module leaves it.
  */
 #ifndef STATION_H
 #define STATION_H
@@ -16,6 +25,7 @@
 #include "config/config.h"
 #include "packages/pkg.h"
 #include "station/bus.h"
+#include "station/discovery.h"
 #include "station/unit.h"
 
 typedef struct station_options {
@@ -50,6 +60,11 @@ typedef struct slot {
 	uint16_t         usb_pid;
 	unsigned         usb_gen;
 	int              wake_pipe[2];   /* a byte: the port changed       */
+	char             home_tty[CFG_PATH_MAX]; /* the tty on this slot's own path */
+	int              lent_to;        /* this path's port goes to that slot; -1 */
+	int              borrowed;       /* this worker follows that slot's path; -1 */
+	char             unit_imei[24];  /* unit in flight (from the bus), "" */
+	bool             exited;         /* the worker thread has returned  */
 	/* Operator requests, under the station lock. */
 	bool             retry_requested;
 	bool             stop_requested;
@@ -62,8 +77,10 @@ struct station {
 	station_options       opt;
 	char                  run_id[40];
 	char                  operator_name[64];
-	slot                 *slots;
-	int                   nslots;
+	slot                 *slots;     /* slots_cap of them, never moved  */
+	int                   nslots;    /* grows under lock (discovery)   */
+	int                   slots_cap;
+	discovery            *disc;      /* NULL when USB is not used      */
 
 	pthread_mutex_t       lock;      /* guards everything below        */
 	pthread_cond_t        changed;   /* a unit started/finished; stop  */
@@ -81,8 +98,12 @@ struct station {
 
 int  station_init(station *st, const station_config *cfg, const pkg_catalog *cat,
                   bus *b, const station_options *opt);
-/* Starts the workers and waits until the program should end; returns the
- * exit status of CONTRACT.md (0 or 1). */
+/* Without a slots list, how many USB modules can be slots at once. */
+#define STATION_MAX_SLOTS 256
+
+/* Starts the workers (and USB discovery) and waits until the program
+ * should end; returns the exit status of CONTRACT.md (0, 1, or 3 when USB
+ * discovery cannot run). */
 int  station_run(station *st);
 void station_free(station *st);
 
@@ -113,5 +134,16 @@ bool station_take_retry(station *st, int i);
  * than after_gen; copies it and its generation. */
 bool station_usb_tty(station *st, int i, unsigned after_gen, char *tty,
                      size_t len, unsigned *gen);
+/* Discovery side: the AT port of the module at usb_path is tty (NULL: it
+ * is gone). Finds the slot of that path -- or, without a slots list,
+ * creates one and starts its worker -- and posts the news to whichever
+ * worker follows that path. False when no slot takes the path. */
+bool station_usb_port(station *st, const char *usb_path, const char *tty, uint16_t pid);
+/* Worker side, USB slots: the unit with this IMEI, just identified on slot
+ * i's port of generation gen, is a unit in flight in another slot whose
+ * port went away: its port (and later news of its path) goes to that
+ * slot. The caller must have closed the port. Returns that slot's index,
+ * or -1 when no unit in flight has this IMEI. */
+int  station_usb_hand_over(station *st, int i, const char *imei, unsigned gen);
 
 #endif
