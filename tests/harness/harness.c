@@ -237,14 +237,20 @@ harness_field(const harness_row *row, const char *name)
 }
 
 const harness_row *
-harness_row_of(const harness_csv *csv, const char *slot)
+harness_row_nth(const harness_csv *csv, const char *slot, int nth)
 {
 	for (int i = 0; i < csv->nrows; i++) {
 		const char *s = harness_field(&csv->rows[i], "slot");
-		if (s != NULL && strcmp(s, slot) == 0)
+		if (s != NULL && strcmp(s, slot) == 0 && --nth == 0)
 			return &csv->rows[i];
 	}
 	return NULL;
+}
+
+const harness_row *
+harness_row_of(const harness_csv *csv, const char *slot)
+{
+	return harness_row_nth(csv, slot, 1);
 }
 
 /* ---- case files ---------------------------------------------------- */
@@ -441,12 +447,15 @@ case_config(const case_def *c, const char *dir, char *cfg, size_t len)
 	}
 	strncat(cfg, " };\nslots = (\n", len - strlen(cfg) - 1);
 	for (int i = 0; i < c->nmodules; i++) {
-		char model[32];
+		char model[32], uart[8], extra[1200] = "";
 		case_word(c->modules[i], "model", model, sizeof model);
-		snprintf(buf, sizeof buf, "  { label = \"S%d\"; serial = \"%s/S%d\";%s%s%s }%s\n",
-		    i + 1, dir, i + 1, strcmp(model, "BC26") == 0 ? " model = \"" : "",
-		    strcmp(model, "BC26") == 0 ? model : "", strcmp(model, "BC26") == 0 ? "\";" : "",
-		    i + 1 < c->nmodules ? "," : "");
+		case_word(c->modules[i], "urc_link", uart, sizeof uart);
+		if (strcmp(model, "BC26") == 0)
+			snprintf(extra, sizeof extra, " model = \"BC26\";");
+		if (uart[0])
+			snprintf(extra, sizeof extra, " urc_serial = \"%s/S%d.uart\";", dir, i + 1);
+		snprintf(buf, sizeof buf, "  { label = \"S%d\"; serial = \"%s/S%d\";%s }%s\n",
+		    i + 1, dir, i + 1, extra, i + 1 < c->nmodules ? "," : "");
 		strncat(cfg, buf, len - strlen(cfg) - 1);
 	}
 	strncat(cfg, ");\n", len - strlen(cfg) - 1);
@@ -473,12 +482,28 @@ case_check(const harness_csv *csv, const char *expect, char *why, size_t len)
 	int         n = p != NULL ? (int)(p - expect) : 0;
 
 	snprintf(slot, sizeof slot, "%.*s", n, expect);
-	const harness_row *row = harness_row_of(csv, slot);
+	int   nth = 1;
+	char *hash = strchr(slot, '#');
+	if (hash != NULL) {
+		*hash = '\0';
+		nth = atoi(hash + 1);
+	}
+	const harness_row *row = harness_row_nth(csv, slot, nth);
+	p = p != NULL ? p + 1 : expect;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (strcmp(p, "none") == 0) {
+		if (row != NULL) {
+			snprintf(why, len, "slot %s: a report row (%s), expected none", slot,
+			    harness_field(row, "result"));
+			return false;
+		}
+		return true;
+	}
 	if (row == NULL) {
-		snprintf(why, len, "no report row for slot %s", slot);
+		snprintf(why, len, "no report row %d for slot %s", nth, slot);
 		return false;
 	}
-	p = p != NULL ? p + 1 : expect;
 	while (*p) {
 		char word[512];
 		int  k = 0;
@@ -522,11 +547,12 @@ case_start_sim(const case_def *c, const char *dir)
 {
 	char *argv[8 + 2 * CASE_MAX_MODULES];
 	char  specs[CASE_MAX_MODULES][600];
-	char  www[1100], log[1100];
+	char  www[1100], log[1100], events[1100];
 	int   n = 0;
 
 	snprintf(www, sizeof www, "%s/www", dir);
 	snprintf(log, sizeof log, "%s/sim.log", dir);
+	snprintf(events, sizeof events, "%s/sim-events.log", dir);
 	argv[n++] = (char *)harness_env("DFOTA_SIM");
 	argv[n++] = "--speed";
 	argv[n++] = (char *)c->speed;
@@ -534,13 +560,20 @@ case_start_sim(const case_def *c, const char *dir)
 	argv[n++] = "7";
 	argv[n++] = "--pkgdir";
 	argv[n++] = www;
+	argv[n++] = "--log";
+	argv[n++] = events;
 	for (int i = 0; i < c->nmodules; i++) {
 		char words[512];
 		snprintf(specs[i], sizeof specs[i], "link=%s/S%d", dir, i + 1);
 		snprintf(words, sizeof words, "%s", c->modules[i]);
 		for (char *t = strtok(words, " \t"); t != NULL; t = strtok(NULL, " \t")) {
-			strncat(specs[i], ",", sizeof specs[i] - strlen(specs[i]) - 1);
-			strncat(specs[i], t, sizeof specs[i] - strlen(specs[i]) - 1);
+			char uart[1100];
+			if (strcmp(t, "urc_link") == 0) {
+				snprintf(uart, sizeof uart, "urc_link=%s/S%d.uart", dir, i + 1);
+				t = uart;
+			}
+			size_t used = strlen(specs[i]);
+			snprintf(specs[i] + used, sizeof specs[i] - used, ",%s", t);
 		}
 		argv[n++] = "--module";
 		argv[n++] = specs[i];
@@ -604,10 +637,12 @@ harness_run_case(const char *case_path, char *why, size_t len)
 		snprintf(why, len, "%s: no session CSV in %s", base, reports);
 	} else {
 		ok = true;
-		for (int i = 0; ok && i < c.nexpects; i++) {
+		snprintf(why, len, "%s (see %s):", base, dir);
+		for (int i = 0; i < c.nexpects; i++) {
 			char reason[512];
 			if (!case_check(&csv, c.expects[i], reason, sizeof reason)) {
-				snprintf(why, len, "%s: %s (see %s)", base, reason, dir);
+				size_t used = strlen(why);
+				snprintf(why + used, len - used, "\n    %s", reason);
 				ok = false;
 			}
 		}
@@ -615,4 +650,36 @@ harness_run_case(const char *case_path, char *why, size_t len)
 	}
 	case_free(&c);
 	return ok;
+}
+
+bool
+harness_setup_case(const char *name, const char *case_text, char *dir, size_t len,
+                   pid_t *sim, char *why, size_t wlen)
+{
+	case_def c;
+	char     path[1100], cfg[16384];
+
+	*sim = -1;
+	harness_tmpdir(name, dir, len);
+	snprintf(path, sizeof path, "%s/test.case", dir);
+	harness_write_file(path, case_text);
+	if (!case_parse(path, &c, why, wlen))
+		return false;
+	case_config(&c, dir, cfg, sizeof cfg);
+	if (!case_packages(&c, dir, cfg, sizeof cfg, why, wlen)) {
+		case_free(&c);
+		return false;
+	}
+	snprintf(path, sizeof path, "%s/station.cfg", dir);
+	harness_write_file(path, cfg);
+	*sim = case_start_sim(&c, dir);
+	case_free(&c);
+	snprintf(path, sizeof path, "%s/S1", dir);
+	if (!harness_wait_path(path, 10)) {
+		snprintf(why, wlen, "%s: the emulator did not create its ports (see %s/sim.log)", name, dir);
+		harness_stop(*sim);
+		*sim = -1;
+		return false;
+	}
+	return true;
 }

@@ -14,7 +14,12 @@
  *   station: --max-units 2                         extra command-line words
  *   speed:   200
  *   expect S1: result=PASS fw_after=REV error_text~words error_code=
+ *   expect S1#2: result=NO_PACKAGE              the slot's second row
+ *   expect S2: none                              no row for the slot
  *   exit:    1
+ *
+ * A module line's bare word `urc_link` wires the module's main UART to a
+ * second pty and names it as the slot's urc_serial.
  *
  * `field=value` must match exactly (empty value: the field is empty),
  * `field~text` means the field contains text. Slots are labelled S1, S2, ...
@@ -58,10 +63,19 @@ bool        harness_wait_path(const char *path, double timeout_s);
 bool        harness_read_session(const char *dir, harness_csv *csv, char *path, size_t len);
 void        harness_csv_free(harness_csv *csv);
 const char *harness_field(const harness_row *row, const char *name);
-/* The row of slot label, or NULL. */
+/* The (first / nth, from 1) row of slot label, or NULL. */
 const harness_row *harness_row_of(const harness_csv *csv, const char *slot);
+const harness_row *harness_row_nth(const harness_csv *csv, const char *slot, int nth);
 
 /* Runs one case file; on failure returns false with the reason in why. */
 bool        harness_run_case(const char *case_path, char *why, size_t len);
+
+/* Sets up a case given as text (the case-file format) without running the
+ * station: a fresh folder DFOTA_TMP/<name>-... (into dir) holding
+ * station.cfg and the packages, and the emulator started on its modules
+ * (*sim; stop it with harness_stop). For tests that run the station their
+ * own way, e.g. in a terminal. False with the reason in why. */
+bool        harness_setup_case(const char *name, const char *case_text, char *dir, size_t len,
+                               pid_t *sim, char *why, size_t wlen);
 
 #endif
