@@ -4,6 +4,7 @@
  *
  *   dfota-sim [--speed X] [--seed N] [--pkgdir DIR] [--log FILE]
  *             (--module SPEC | --scenario FILE)...
+ *   dfota-sim hub ...                  (sim_hub.c: modules on emulated USB)
  *   dfota-sim make-package --model M --from REV --to REV [--size BYTES]
  *             [--seed N] -o FILE
  *
@@ -21,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "sim/sim_hub.h"
 #include "sim/sim_loop.h"
 #include "sim/sim_module.h"
 #include "sim/sim_package.h"
@@ -44,6 +46,7 @@ usage(const char *why)
 	fprintf(stderr,
 	    "usage: dfota-sim [--speed X] [--seed N] [--pkgdir DIR] [--log FILE]\n"
 	    "                 (--module SPEC | --scenario FILE)...\n"
+	    "       dfota-sim hub [...] --port PATH,SPEC... [-- COMMAND...]\n"
 	    "       dfota-sim make-package --model M --from REV --to REV\n"
 	    "                 [--size BYTES] [--seed N] -o FILE\n"
 	    "SPEC: link=PATH,model=%s[,rev=,imei=,iccid=,fault=F+F,echo=,\n"
@@ -216,6 +219,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "make-package") == 0)
 		return sim_package_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "hub") == 0)
+		return sim_hub_main(argc - 1, argv + 1);
 	memset(&app, 0, sizeof app);
 	app.sigfd = -1;
 	app.env.speed = 1.0;
