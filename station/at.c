@@ -417,6 +417,9 @@ at_wait_acks(at_channel *ch, size_t want, int timeout_ms)
 				return AT_ERROR;
 			continue;
 		}
+		/* Taking a line may have taken acks behind an empty line. */
+		if (ch->acks >= want)
+			return AT_OK;
 		at_status s = at_fill(ch, deadline);
 		if (s != AT_OK)
 			return s;

@@ -88,11 +88,29 @@ identity_parse_ati(const char (*lines)[512], int nlines, char *model, size_t mle
 			l += 9;
 			while (*l == ' ')
 				l++;
-			snprintf(rev, rlen, "%s", l);
+			size_t n = 0;
+			while (isalnum((unsigned char)l[n]) || l[n] == '_' || l[n] == '.' || l[n] == '-')
+				n++;
+			snprintf(rev, rlen, "%.*s", (int)n, l);
 		} else if (model[0] == '\0' && model_find(l) != NULL) {
 			snprintf(model, mlen, "%s", model_find(l)->name);
 		}
 	}
+}
+
+const char *
+identity_pick_revision(const char (*lines)[512], int nlines)
+{
+	for (int i = 0; i < nlines; i++) {
+		const char *l = lines[i];
+		size_t      n = 0;
+
+		while (isalnum((unsigned char)l[n]) || l[n] == '_' || l[n] == '.' || l[n] == '-')
+			n++;
+		if (n >= 6 && l[n] == '\0')
+			return l;
+	}
+	return NULL;
 }
 
 bool

@@ -21,6 +21,10 @@ bool identity_parse_iccid(const char *line, char *iccid, size_t len);
  * model gives the model. Either may stay empty. */
 void identity_parse_ati(const char (*lines)[512], int nlines,
                         char *model, size_t mlen, char *rev, size_t rlen);
+/* The answer line of AT+QGMR among what arrived (garbage on the line may
+ * add lines): the first made only of letters, digits, '_', '.', '-' and
+ * at least 6 long; NULL when there is none. */
+const char *identity_pick_revision(const char (*lines)[512], int nlines);
 /* Right after boot AT+QGMR can read "..._01.016.00.000": the build suffix
  * is not filled in yet. True for such a reading. */
 bool identity_qgmr_incomplete(const char *qgmr);

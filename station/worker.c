@@ -207,34 +207,74 @@ worker_wait_news(worker *w, int ms)
 	return true;
 }
 
-/* Waits until the slot's port opens. The port may not exist yet (a module
- * rebooting, a jig without a module): poll often, since the time from the
- * port's return to our first byte is dead time for the line. */
+/* One try at opening the slot's port; AT_OK, or AT_TIMEOUT when it is not
+ * there (yet). */
 at_status
-worker_connect(worker *w, int64_t deadline, bool quiet)
+worker_try_connect(worker *w, bool quiet)
 {
 	char         err[256], path[CFG_PATH_MAX];
 	at_hooks     hooks = { .trace = worker_trace, .ctx = w, .stop_fd = w->sl->stop_pipe[0] };
 	serial_port *port;
 	unsigned     gen = 0;
 
+	if (!worker_port_path(w, path, sizeof path, &gen) ||
+	    serial_open(&port, path, w->sl->baud, err, sizeof err) != 0)
+		return AT_TIMEOUT;
+	w->ch = at_open(port, &hooks);
+	if (w->ch == NULL)
+		return AT_PORT_LOST;
+	w->usb_gen = gen;
+	snprintf(w->u.port, sizeof w->u.port, "%s", serial_device(port));
+	if (!quiet || w->active)
+		worker_post(w, BUS_PORT, strdup(serial_device(port)), NULL);
+	return AT_OK;
+}
+
+/* Waits until the slot's port opens. The port may not exist yet (a module
+ * rebooting, a jig without a module): poll often, since the time from the
+ * port's return to our first byte is dead time for the line. */
+at_status
+worker_connect(worker *w, int64_t deadline, bool quiet)
+{
 	for (;;) {
-		if (worker_port_path(w, path, sizeof path, &gen) &&
-		    serial_open(&port, path, w->sl->baud, err, sizeof err) == 0) {
-			w->ch = at_open(port, &hooks);
-			if (w->ch == NULL)
-				return AT_PORT_LOST;
-			w->usb_gen = gen;
-			snprintf(w->u.port, sizeof w->u.port, "%s", serial_device(port));
-			if (!quiet || w->active)
-				worker_post(w, BUS_PORT, strdup(serial_device(port)), NULL);
-			return AT_OK;
-		}
+		at_status s = worker_try_connect(w, quiet);
+		if (s != AT_TIMEOUT)
+			return s;
 		if (deadline > 0 && worker_mono_ms() >= deadline)
 			return AT_TIMEOUT;
 		if (!worker_wait_news(w, 20))
 			return AT_STOPPED;
 	}
+}
+
+static void
+worker_trace_uart(void *ctx, bus_kind kind, const char *text)
+{
+	worker *w = ctx;
+	char   *t;
+
+	if (asprintf(&t, "uart: %s", text) < 0)
+		t = NULL;
+	worker_post(w, kind, t, NULL);
+}
+
+/* The module's main UART (slot urc_serial), where BG95/BG77 report the
+ * update that USB cannot show. NULL when the slot has none or it fails. */
+at_channel *
+worker_open_uart(worker *w)
+{
+	char         err[256];
+	serial_port *port;
+	at_hooks     hooks = { .trace = worker_trace_uart, .ctx = w, .stop_fd = w->sl->stop_pipe[0] };
+
+	if (w->sl->urc_serial[0] == '\0')
+		return NULL;
+	if (serial_open(&port, w->sl->urc_serial, 115200, err, sizeof err) != 0) {
+		worker_note(w, "cannot follow the update on the UART: %s", err);
+		return NULL;
+	}
+	worker_note(w, "following the update on the UART %s", serial_device(port));
+	return at_open(port, &hooks);
 }
 
 static id_rc
@@ -253,14 +293,15 @@ worker_read_qgmr(worker *w, ident *id, int64_t deadline)
 		at_status s = worker_cmd(w, &r, "AT+QGMR");
 		if (s != AT_OK && s != AT_ERROR && s != AT_CME_ERROR)
 			return worker_id_status(s);
-		if (s == AT_OK && r.nlines > 0 && !identity_qgmr_incomplete(r.lines[0])) {
-			snprintf(id->qgmr, sizeof id->qgmr, "%s", r.lines[0]);
+		const char *rev = s == AT_OK ? identity_pick_revision(r.lines, r.nlines) : NULL;
+		if (rev != NULL && !identity_qgmr_incomplete(rev)) {
+			snprintf(id->qgmr, sizeof id->qgmr, "%s", rev);
 			return ID_OK;
 		}
 		if (worker_mono_ms() >= deadline) {
 			/* Still incomplete: fall back on ATI's revision, but say so. */
-			if (s == AT_OK && r.nlines > 0)
-				worker_note(w, "AT+QGMR still incomplete (%s); using ATI revision", r.lines[0]);
+			if (rev != NULL)
+				worker_note(w, "AT+QGMR still incomplete (%s); using ATI revision", rev);
 			id->qgmr[0] = '\0';
 			return ID_OK;
 		}
@@ -705,7 +746,9 @@ worker_run(void *arg)
 		w.keep_port = false;
 		worker_handle(&w);
 		worker_clear_slot_stop(&w);
-		if (sl->had_unit && sl->st->opt.once)
+		/* --once: one unit per slot -- but a unit swapped in for it is
+		 * reported too (keep_port), never left unaccounted for. */
+		if (sl->had_unit && sl->st->opt.once && !w.keep_port)
 			break;
 		if (sl->st->opt.once && worker_mono_ms() >= give_up && !sl->had_unit)
 			break;

@@ -115,6 +115,51 @@ follow_urc(worker *w, follow *f, const urc_event *e)
 	return HOP_OK;
 }
 
+/* A blind update (BG95/BG77: USB unusable while updating): wait for the USB
+ * port, and meanwhile follow the URCs on the module's main UART when the
+ * slot names one. AT_OK once USB is back. */
+static at_status
+follow_blind(worker *w, follow *f, int64_t deadline)
+{
+	at_channel *uart = worker_open_uart(w);
+	at_status   s;
+
+	if (uart == NULL)
+		worker_note(w, "updating, not visible over USB: the result is judged by the revision after the return");
+	for (;;) {
+		if ((s = worker_try_connect(w, false)) != AT_TIMEOUT)
+			break;
+		if (worker_mono_ms() >= deadline) {
+			s = AT_TIMEOUT;
+			break;
+		}
+		if (uart == NULL) {
+			if (!worker_sleep(w, 20)) {
+				s = AT_STOPPED;
+				break;
+			}
+			continue;
+		}
+		char      line[AT_LINE_MAX];
+		urc_event e;
+		s = at_next_line(uart, 20, line, sizeof line);
+		if (s == AT_STOPPED)
+			break;
+		if (s == AT_PORT_LOST) {
+			worker_note(w, "the UART was lost; the result is judged by the revision after the return");
+			at_close(uart);
+			uart = NULL;
+			continue;
+		}
+		if (s == AT_OK && urc_parse_line(line, &e) && !f->end_seen) {
+			if (follow_urc(w, f, &e) != HOP_OK)
+				f->end_seen = true;   /* failed: END,<code> recorded */
+		}
+	}
+	at_close(uart);
+	return s;
+}
+
 /* The port is gone: wait for it within the reboot timeout (plus the stall
  * timeout while a blind update runs behind it). */
 static hop_rc
@@ -125,15 +170,21 @@ follow_port_return(worker *w, follow *f)
 	int64_t t0 = worker_mono_ms();
 	unit_phase ph = blind_update && w->phase != PHASE_DOWNLOAD ? PHASE_UPDATING : PHASE_REBOOT;
 
+	at_status s;
 	if (blind_update) {
 		worker_set(w, PHASE_UPDATING, -1);
-		worker_note(w, "updating, not visible over USB: the result is judged by the revision after the return");
 		if (f->upd_start == 0)
 			f->upd_start = t0;
+		s = follow_blind(w, f, t0 + (int64_t)(limit * 1000));
+		if (s == AT_OK && f->end_seen && f->end_code != 0) {
+			/* The UART told the failure; USB is back: read where it is. */
+			worker_settle(w);
+			return HOP_FAIL;
+		}
 	} else {
 		worker_set(w, PHASE_REBOOT, -1);
+		s = worker_connect(w, t0 + (int64_t)(limit * 1000), false);
 	}
-	at_status s = worker_connect(w, t0 + (int64_t)(limit * 1000), false);
 	if (s == AT_STOPPED)
 		return HOP_STOPPED;
 	if (s != AT_OK && !f->reboot_due && !blind_update) {
@@ -148,7 +199,7 @@ follow_port_return(worker *w, follow *f)
 		return worker_fail(w, ph, -1, false,
 		    "port did not come back within %g s", limit);
 	f->last_progress = worker_mono_ms();
-	if (blind_update) {
+	if (blind_update && !f->end_seen) {
 		f->end_seen = true;
 		f->end_code = 0;
 		w->u.update_s = (double)(f->last_progress - f->upd_start) / 1000.0;
@@ -274,8 +325,19 @@ worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first)
 				    w->pol->stall_timeout, unit_phase_name(w->phase));
 			continue;
 		}
-		if (f.end_seen && (strcasecmp(line, "RDY") == 0 || strcasecmp(line, "APP RDY") == 0))
-			break;
+		if (strcasecmp(line, "RDY") == 0 || strcasecmp(line, "APP RDY") == 0) {
+			if (f.end_seen)
+				break;
+			/* A normal boot before END: the updater is not running. The
+			 * END may have been lost, or another unit sits in the slot:
+			 * who and what runs there now decides. */
+			if (f.upd_start > 0 || f.reboot_due || hop == NULL) {
+				worker_note(w, "module restarted normally before reporting the end of the update");
+				f.end_seen = true;
+				f.end_code = 0;
+				break;
+			}
+		}
 		if (!urc_parse_line(line, &e))
 			continue;
 		if ((rc = follow_urc(w, &f, &e)) != HOP_OK) {

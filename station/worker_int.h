@@ -69,6 +69,8 @@ hop_rc    worker_fail_code(worker *w, unit_phase ph, err_context ctx, int code,
 at_status worker_cmd(worker *w, at_response *r, const char *fmt, ...)
                      __attribute__((format(printf, 3, 4)));
 at_status worker_connect(worker *w, int64_t deadline, bool quiet);
+at_status worker_try_connect(worker *w, bool quiet);
+at_channel *worker_open_uart(worker *w);
 void      worker_disconnect(worker *w, const char *why);
 bool      worker_sleep(worker *w, int ms);
 id_rc     worker_identify(worker *w, ident *id, int64_t deadline);
