@@ -46,6 +46,8 @@ LIB      := $(BUILD)/libdfota.a
 
 STATION  := $(BUILD)/dfota-station
 SIM      := $(BUILD)/dfota-sim
+# Preloaded by `dfota-sim hub` for the command it runs (see the file).
+HUBFIX   := $(BUILD)/libdfota-hubfix.so
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 INTG_SRC := $(wildcard tests/integration/test_*.c)
@@ -56,7 +58,7 @@ INTG_BIN := $(INTG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check unit integration san tsan demo deps install clean fuzz bench
 
-all: $(STATION) $(SIM)
+all: $(STATION) $(SIM) $(HUBFIX)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -72,6 +74,12 @@ $(STATION): $(BUILD)/station/main.o $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/sim/sim_hub_tree.o: ALL_CFLAGS += $(UMOCKDEV_CFLAGS)
+
+# No sanitizer here: a preloaded object must not pull in a runtime.
+$(HUBFIX): sim/preload/sim_hub_realpath.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
 
 $(SIM): $(SIM_OBJ) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")

@@ -33,7 +33,10 @@
  * itself again under it when it is missing; the module emulators run
  * without it, the COMMAND with it (and UMOCKDEV_DIR), so that a station
  * started there sees only the emulated USB tree. The preload limits one
- * process to about 50 open testbed /dev nodes (TESTING.md §2).
+ * process to about 50 open testbed /dev nodes (TESTING.md §2). For the
+ * COMMAND, libdfota-hubfix.so (next to this program, see
+ * sim/preload/sim_hub_realpath.c) goes in front of umockdev's preload: it
+ * keeps umockdev 0.17's realpath() from corrupting memory on emulated ttys.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -387,6 +390,24 @@ hub_reap(hub_app *app)
 	}
 }
 
+/* The realpath fix first, when it was built next to this program. */
+static void
+hub_command_preload(const hub_app *app)
+{
+	char        fix[PATH_MAX + 32], val[2 * PATH_MAX];
+	const char *pre = getenv("LD_PRELOAD");
+	char       *slash;
+
+	snprintf(fix, sizeof fix, "%s", app->self);
+	if ((slash = strrchr(fix, '/')) == NULL)
+		return;
+	snprintf(slash + 1, sizeof fix - (size_t)(slash + 1 - fix), "libdfota-hubfix.so");
+	if (access(fix, R_OK) != 0)
+		return;
+	snprintf(val, sizeof val, "%s:%s", fix, pre != NULL ? pre : "libumockdev-preload.so.0");
+	setenv("LD_PRELOAD", val, 1);
+}
+
 /* Runs COMMAND inside the testbed: preload and UMOCKDEV_DIR inherited. */
 static int
 hub_run_command(hub_app *app)
@@ -399,6 +420,7 @@ hub_run_command(hub_app *app)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		hub_command_preload(app);
 		execvp(app->command[0], app->command);
 		fprintf(stderr, "dfota-sim hub: %s: %s\n", app->command[0], strerror(errno));
 		_exit(127);
@@ -583,12 +605,12 @@ hub_start_ports(hub_app *app)
 static void
 hub_teardown(hub_app *app)
 {
-	for (int i = 0; i < app->nports; i++)
-		hub_unplug(app, &app->ports[i]);
 	if (app->cmd_pid > 0) {
 		kill(app->cmd_pid, SIGTERM);
 		waitpid(app->cmd_pid, NULL, 0);
 	}
+	for (int i = 0; i < app->nports; i++)
+		hub_unplug(app, &app->ports[i]);
 	if (app->ctl_fd >= 0) {
 		close(app->ctl_fd);
 		unlink(app->control);
