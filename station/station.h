@@ -142,8 +142,8 @@ bool station_usb_port(station *st, const char *usb_path, const char *tty, uint16
 /* Worker side, USB slots: the unit with this IMEI, just identified on slot
  * i's port of generation gen, is a unit in flight in another slot whose
  * port went away: its port (and later news of its path) goes to that
- * slot. The caller must have closed the port. Returns that slot's index,
- * or -1 when no unit in flight has this IMEI. */
+ * slot. The caller closes the port right away without reading it. Returns
+ * that slot's index, or -1 when no unit in flight has this IMEI. */
 int  station_usb_hand_over(station *st, int i, const char *imei, unsigned gen);
 
 #endif

@@ -675,6 +675,26 @@ worker_adopt(worker *w, const urc_event *first)
 		worker_aborted(w);
 }
 
+/* USB slots: a module that is a unit in flight in another slot, come back
+ * on this slot's port path (companion bus, moved by a person), is handed
+ * to that slot's worker, which goes on with the unit (the matching is the
+ * station's: station_usb_hand_over). This worker lets go of the port at
+ * once, without reading it, and waits for its path's next news. */
+static bool
+worker_hand_over(worker *w, const ident *id)
+{
+	int owner;
+
+	if (w->sl->usb_path[0] == '\0' || w->ch == NULL)
+		return false;
+	owner = station_usb_hand_over(w->st, w->sl->index, id->imei, w->usb_gen);
+	if (owner < 0)
+		return false;
+	worker_disconnect(w, "port handed to the slot whose unit this is");
+	worker_set(w, PHASE_WAIT, -1);
+	return true;
+}
+
 /* One unit in the slot, from its identification to its report. */
 static void
 worker_handle(worker *w)
@@ -685,6 +705,8 @@ worker_handle(worker *w)
 
 	worker_set(w, PHASE_IDENTIFY, -1);
 	rc = worker_identify(w, &id, worker_mono_ms() + 16000);
+	if (rc == ID_OK && worker_hand_over(w, &id))
+		return;
 	if ((rc == ID_NO_ANSWER || rc == ID_OK || rc == ID_LOST) &&
 	    worker_fota_pending(w, &e, rc == ID_NO_ANSWER ? 300 : 0)) {
 		worker_adopt(w, &e);
