@@ -483,6 +483,22 @@ discovery_stop(discovery *d)
 
 /* ---- --list --------------------------------------------------------- */
 
+/* Every model name with this product id, "EC25/EG25/EC20": only ATI can
+ * tell them apart, and --list asks nothing of the modules. */
+static void
+list_models(uint16_t pid, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < model_count(); i++) {
+		const model_info *mi = model_at(i);
+		if (mi->usb_pid != pid || pid == 0)
+			continue;
+		if (out[0] != '\0')
+			strncat(out, "/", len - strlen(out) - 1);
+		strncat(out, mi->name, len - strlen(out) - 1);
+	}
+}
+
 typedef struct list_row {
 	char     path[USBPATH_MAX];
 	uint16_t pid;
@@ -623,8 +639,7 @@ discovery_list(const station_config *cfg, bool json, FILE *out)
 			continue;
 		r->pid = desc.idProduct;
 		mi = model_find_usb(QUECTEL_USB_VID, r->pid);
-		if (mi != NULL)
-			snprintf(r->model, sizeof r->model, "%s", mi->name);
+		list_models(r->pid, r->model, sizeof r->model);
 		if (usbpath_tty(NULL, r->path, mi != NULL ? mi->at_interface : 2, tty, sizeof tty))
 			snprintf(r->tty, sizeof r->tty, "/dev/%s", tty);
 		list_label(cfg, r);
