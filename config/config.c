@@ -68,6 +68,9 @@ static const cfg_field config_policy_fields[] = {
 	  .min = 0, .max = 1024 },
 	{ .name = "auto_start", .kind = CFG_FIELD_BOOL,
 	  .offset = offsetof(cfg_policy, auto_start) },
+	{ .name = "stop_grace", .kind = CFG_FIELD_SECONDS,
+	  .offset = offsetof(cfg_policy, stop_grace),
+	  .min = 0, .max = CFG_SECONDS_MAX },
 };
 
 static const cfg_field config_discovery_fields[] = {
@@ -95,6 +98,7 @@ config_defaults(station_config *cfg, const char *path)
 	cfg->policy.command_timeout = 5;
 	cfg->policy.max_parallel_uploads = 0;
 	cfg->policy.auto_start = true;
+	cfg->policy.stop_grace = 60;
 	cfg->discovery.usb = true;
 	cfg->discovery.rescan_interval_ms = 1000;
 	cfg->ui.bell = true;

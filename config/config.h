@@ -49,6 +49,9 @@ typedef struct cfg_policy {
 	double command_timeout;       /* s, default 5                     */
 	int    max_parallel_uploads;  /* 0 = no limit                     */
 	bool   auto_start;            /* default true                     */
+	double stop_grace;            /* s an update past its trigger may
+	                                 take to finish when the station is
+	                                 stopped; default 60               */
 } cfg_policy;
 
 typedef struct cfg_discovery {

@@ -27,6 +27,7 @@
 #include "reports/report.h"
 #include "reports/summary.h"
 #include "reports/verify.h"
+#include "station/journal.h"
 #include "station/bus.h"
 #include "station/discovery.h"
 #include "station/station.h"
@@ -228,6 +229,9 @@ run_station(cli *c)
 	station_config cfg;
 	pkg_catalog    cat;
 	report_writer *reports = NULL;
+	journal       *jrn = NULL;
+	journal_unit  *recovered = NULL;
+	size_t         nrecovered = 0;
 	headless      *hl = NULL;
 	grid          *g = NULL;
 	FILE          *trace = stderr;
@@ -253,6 +257,24 @@ run_station(cli *c)
 		fprintf(stderr, "dfota-station: %s\n", err);
 		rc = EXIT_STATION;
 		goto out;
+	}
+	/* The journal: units in flight survive a crash of the station. What an
+	 * earlier run left in flight goes back to its slot (station_init). */
+	if (reports != NULL) {
+		size_t corrupt = 0, torn = 0;
+		if (journal_open(&jrn, cfg.reports_dir, cfg.name, err, sizeof err) != 0) {
+			fprintf(stderr, "dfota-station: %s\n", err);
+			rc = EXIT_STATION;
+			goto out;
+		}
+		report_set_journal(reports, jrn);
+		journal_skipped(jrn, &corrupt, &torn);
+		if (corrupt + torn > 0)
+			fprintf(stderr, "dfota-station: %s: %zu damaged line(s) skipped, %zu torn line cut\n",
+			    journal_path(jrn), corrupt, torn);
+		if (journal_in_flight(jrn, &recovered, &nrecovered) == 0 && nrecovered > 0)
+			fprintf(stderr, "dfota-station: %zu unit(s) were in flight when the station last "
+			    "stopped; each is reported in this run\n", nrecovered);
 	}
 	/* Signals are taken by the main thread alone (station_run). */
 	sigemptyset(&sigs);
@@ -284,6 +306,7 @@ run_station(cli *c)
 		sinks[nsinks++] = (bus_sink){ trace_on_event, trace };
 	if (b == NULL || bus_start(b, sinks, nsinks) != 0 ||
 	    station_init(&st, &cfg, &cat, b, &c->opt) != 0 ||
+	    station_recover(&st, jrn, recovered, nrecovered) != 0 ||
 	    (g != NULL && grid_start(g) != 0)) {
 		grid_free(g);
 		g = NULL;
@@ -294,6 +317,9 @@ run_station(cli *c)
 	}
 	rc = station_run(&st);
 	bus_stop(b);
+	/* Every row is written: what is still in flight is all the journal keeps. */
+	if (jrn != NULL)
+		journal_compact(jrn);
 	grid_free(g);   /* gives the terminal back */
 	g = NULL;
 	if (hl != NULL)
@@ -307,6 +333,8 @@ out:
 	headless_free(hl);
 	if (reports != NULL)
 		report_close(reports);
+	journal_close(jrn);     /* after the writer: it ends units in the journal */
+	free(recovered);
 	pkg_catalog_free(&cat);
 	config_free(&cfg);
 	return rc;

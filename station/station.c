@@ -449,18 +449,52 @@ station_upload_release(station *st)
 }
 
 static void
-station_stop_workers(station *st)
+station_wake_worker(slot *sl)
 {
-	int count;
+	ssize_t n = write(sl->stop_pipe[1], "x", 1);
+
+	(void)n;   /* a full pipe is already a stop */
+}
+
+/* Stops every worker. A worker whose module is past the trigger is not
+ * cut at once: cutting the port or power in UPDATING is what bricks a
+ * module, so it gets policy.stop_grace seconds to reach the end of its
+ * update; a second signal (sigs) cuts it anyway. Whatever is cut is
+ * reported ABORTED by its worker. */
+static void
+station_stop_workers(station *st, const sigset_t *sigs)
+{
+	int64_t deadline = unit_now_ms() + (int64_t)(st->cfg->policy.stop_grace * 1000);
+	bool    told = false;
 
 	pthread_mutex_lock(&st->lock);
 	st->stopping = true;
-	count = st->nslots;
 	pthread_cond_broadcast(&st->upload_free);
 	pthread_mutex_unlock(&st->lock);
-	for (int i = 0; i < count; i++) {
-		ssize_t n = write(st->slots[i].stop_pipe[1], "x", 1);
-		(void)n;   /* a full pipe is already a stop */
+	if (sigs == NULL)
+		deadline = 0;
+	for (;;) {
+		int waiting = 0;
+
+		pthread_mutex_lock(&st->lock);
+		for (int i = 0; i < st->nslots; i++) {
+			if (st->slots[i].in_danger && unit_now_ms() < deadline)
+				waiting++;
+			else
+				station_wake_worker(&st->slots[i]);
+		}
+		pthread_mutex_unlock(&st->lock);
+		if (waiting == 0)
+			return;
+		if (!told) {
+			fprintf(stderr, "dfota-station: waiting up to %g s for %d update(s) to finish "
+			    "(signal again to cut them)\n", st->cfg->policy.stop_grace, waiting);
+			told = true;
+		}
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = 100 * 1000000L };
+		int sig = sigtimedwait(sigs, NULL, &ts);
+		if (sig == SIGINT || sig == SIGTERM)
+			deadline = 0;
 	}
 }
 
@@ -566,7 +600,7 @@ station_run(station *st)
 		discovery *d = discovery_start(&o, err, sizeof err);
 		if (d == NULL) {
 			fprintf(stderr, "dfota-station: %s\n", err);
-			station_stop_workers(st);
+			station_stop_workers(st, NULL);
 			for (int i = 0; i < st->nslots; i++)
 				if (st->slots[i].started)
 					pthread_join(st->slots[i].thread, NULL);
@@ -582,7 +616,7 @@ station_run(station *st)
 	pthread_mutex_lock(&st->lock);
 	st->disc = NULL;
 	pthread_mutex_unlock(&st->lock);
-	station_stop_workers(st);
+	station_stop_workers(st, &sigs);
 	for (int i = 0; i < st->nslots; i++)
 		if (st->slots[i].started)
 			pthread_join(st->slots[i].thread, NULL);
@@ -593,6 +627,68 @@ station_run(station *st)
 	return status;
 }
 
+/* A journaled unit whose slot is gone from the station file: reported
+ * ABORTED straight away, so nothing in flight is ever left unreported. */
+static void
+station_report_orphan(station *st, const journal_unit *ju)
+{
+	bus_event    ev = { .kind = BUS_UNIT_START, .slot = -1, .percent = ju->percent,
+	                    .error_code = -1, .phase = ju->phase };
+	unit_record *u = malloc(sizeof *u);
+
+	if (u == NULL)
+		return;
+	*u = ju->unit;
+	u->result = RESULT_ABORTED;
+	u->error_phase = ju->phase;
+	u->error_code = -1;
+	snprintf(u->error_text, sizeof u->error_text,
+	    "station stopped during %s (crash or power cut); slot %s is no longer configured",
+	    unit_phase_name(ju->phase), ju->unit.slot);
+	u->finished_ms = unit_now_ms();
+	snprintf(ev.slot_label, sizeof ev.slot_label, "%s", ju->unit.slot);
+	ev.unit = malloc(sizeof *u);
+	if (ev.unit != NULL)
+		*ev.unit = *u;
+	bus_post(st->bus, &ev);
+	ev.kind = BUS_UNIT_END;
+	ev.unit = u;
+	bus_post(st->bus, &ev);
+	pthread_mutex_lock(&st->lock);
+	st->finished++;
+	st->results[RESULT_ABORTED]++;
+	pthread_mutex_unlock(&st->lock);
+}
+
+int
+station_recover(station *st, journal *j, const journal_unit *units, size_t n)
+{
+	st->journal = j;
+	for (size_t k = 0; k < n; k++) {
+		slot *sl = NULL;
+		for (int i = 0; i < st->nslots && sl == NULL; i++)
+			if (strcmp(st->slots[i].label, units[k].unit.slot) == 0)
+				sl = &st->slots[i];
+		if (sl == NULL || sl->recovered != NULL) {
+			station_report_orphan(st, &units[k]);
+			continue;
+		}
+		sl->recovered = malloc(sizeof *sl->recovered);
+		if (sl->recovered == NULL)
+			return -1;
+		*sl->recovered = units[k];
+	}
+	return 0;
+}
+
+void
+station_set_danger(station *st, int i, bool danger)
+{
+	pthread_mutex_lock(&st->lock);
+	st->slots[i].in_danger = danger;
+	pthread_mutex_unlock(&st->lock);
+}
+
 void
 station_free(station *st)
 {
@@ -601,6 +697,7 @@ station_free(station *st)
 		close(st->slots[i].stop_pipe[1]);
 		close(st->slots[i].wake_pipe[0]);
 		close(st->slots[i].wake_pipe[1]);
+		free(st->slots[i].recovered);
 	}
 	free(st->slots);
 	pthread_mutex_destroy(&st->lock);

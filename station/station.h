@@ -25,6 +25,7 @@
 #include "config/config.h"
 #include "packages/pkg.h"
 #include "station/bus.h"
+#include "station/journal.h"
 #include "station/discovery.h"
 #include "station/unit.h"
 
@@ -60,6 +61,9 @@ typedef struct slot {
 	uint16_t         usb_pid;
 	unsigned         usb_gen;
 	int              wake_pipe[2];   /* a byte: the port changed       */
+	/* A unit an earlier run left in flight in this slot (journal). */
+	journal_unit    *recovered;
+	bool             in_danger;      /* past the trigger: stopping would cut an update */
 	char             home_tty[CFG_PATH_MAX]; /* the tty on this slot's own path */
 	int              lent_to;        /* this path's port goes to that slot; -1 */
 	int              borrowed;       /* this worker follows that slot's path; -1 */
@@ -74,6 +78,7 @@ struct station {
 	const station_config *cfg;
 	const pkg_catalog    *cat;
 	bus                  *bus;
+	journal              *journal;   /* NULL in a dry run             */
 	station_options       opt;
 	char                  run_id[40];
 	char                  operator_name[64];
@@ -106,6 +111,9 @@ int  station_init(station *st, const station_config *cfg, const pkg_catalog *cat
  * discovery cannot run). */
 int  station_run(station *st);
 void station_free(station *st);
+/* Hands the units an earlier run left in flight to their slots; those whose
+ * slot no longer exists are reported ABORTED at once. */
+int  station_recover(station *st, journal *j, const journal_unit *units, size_t n);
 
 /* Called by workers. */
 bool station_may_start(station *st);          /* false once stopping     */
@@ -128,6 +136,9 @@ void station_slot_stop(station *st, int i);
 void station_request_quit(station *st);
 /* Units in progress now. */
 int  station_busy(station *st);
+/* Worker side: marks the slot as past the point where stopping cuts an
+ * update (a stop then waits policy.stop_grace for a safe point). */
+void station_set_danger(station *st, int i, bool danger);
 /* Worker side: takes (clears) the slot's pending retry request. */
 bool station_take_retry(station *st, int i);
 /* Worker side, USB slots: the AT tty, if it is up with a generation newer

@@ -80,6 +80,22 @@ worker_set(worker *w, unit_phase ph, int percent)
 	w->phase = ph;
 	w->percent = percent;
 	worker_post(w, BUS_STATE, NULL, NULL);
+	if (w->journaled)
+		journal_phase(w->st->journal, w->u.slot, w->u.imei, ph, percent);
+}
+
+/* The unit goes into the journal before anything changes on the module, so
+ * that a crash of the station can never lose it. */
+void
+worker_journal_begin(worker *w)
+{
+	if (w->st->journal == NULL || w->journaled)
+		return;
+	if (journal_begin(w->st->journal, &w->u) == 0)
+		w->journaled = true;
+	else
+		worker_note(w, "could not write the journal (%s): a crash now would lose this unit",
+		    strerror(errno));
 }
 
 void
@@ -503,6 +519,25 @@ worker_clear_slot_stop(worker *w)
 			;
 }
 
+/* auto_start = false: a planned unit waits for the operator (the grid's
+ * `r` on its slot). False when the station stops first. */
+static bool
+worker_wait_start(worker *w)
+{
+	worker_note(w, "planned; waiting for the operator to start it (auto_start = false)");
+	while (!station_take_retry(w->st, w->sl->index)) {
+		if (!worker_sleep(w, 200) || !station_may_start(w->st)) {
+			w->u.result = RESULT_ABORTED;
+			w->u.error_phase = PHASE_PLAN;
+			snprintf(w->u.error_text, sizeof w->u.error_text,
+			    "station stopped before the operator started the update");
+			return false;
+		}
+	}
+	worker_note(w, "started by the operator");
+	return true;
+}
+
 /* Plan and update one identified unit; fills w->u's result. */
 static void
 worker_unit(worker *w)
@@ -527,6 +562,9 @@ worker_unit(worker *w)
 		    worker_revision(&w->id));
 		return;
 	}
+	if (!st->cfg->policy.auto_start && !worker_wait_start(w))
+		return;
+	worker_journal_begin(w);
 	for (int attempt = 1;; attempt++) {
 		hop_rc rc;
 
@@ -602,6 +640,8 @@ worker_end_unit(worker *w)
 	w->phase = PHASE_DONE;
 	worker_post(w, BUS_UNIT_END, NULL, worker_unit_copy(w));
 	w->active = false;
+	w->journaled = false;       /* the writer ends it after the row's fsync */
+	station_set_danger(w->st, w->sl->index, false);
 	station_unit_ended(w->st, r);
 }
 
@@ -663,6 +703,19 @@ worker_adopt(worker *w, const urc_event *first)
 
 	memset(&w->id, 0, sizeof w->id);
 	worker_begin_unit(w);
+	if (w->sl->recovered != NULL) {
+		/* The station's own update, resumed: its record is in the journal. */
+		journal_unit *ju = w->sl->recovered;
+		w->sl->recovered = NULL;
+		w->u = ju->unit;
+		w->u.result = RESULT_NONE;
+		w->journaled = true;
+		worker_note(w, "resuming the report of unit %s, in flight (%s at %d%%) when the station stopped",
+		    ju->unit.imei, unit_phase_name(ju->phase), ju->percent);
+		free(ju);
+	} else {
+		worker_journal_begin(w);
+	}
 	worker_note(w, "unit found in the middle of an update (%s); following it to its end",
 	    urc_kind_name(first->kind));
 	w->adopting = true;
@@ -673,6 +726,46 @@ worker_adopt(worker *w, const urc_event *first)
 		w->u.result = RESULT_PASS;
 	else if (rc == HOP_STOPPED)
 		worker_aborted(w);
+}
+
+/* A unit an earlier run left in flight, found again in its slot and not
+ * resuming anything: at its target, the update finished while the station
+ * was down (PASS, verified by the revision); otherwise it was cut short. */
+static void
+worker_report_recovered(worker *w, const ident *now)
+{
+	journal_unit *ju = w->sl->recovered;
+	bool          same = now != NULL && strcmp(now->imei, ju->unit.imei) == 0;
+	const char   *rev = now == NULL ? "" : now->qgmr[0] ? now->qgmr : now->rev;
+
+	w->sl->recovered = NULL;
+	w->id = now != NULL && same ? *now : w->id;
+	w->u = ju->unit;
+	w->active = true;
+	station_unit_began(w->st);
+	worker_post(w, BUS_UNIT_START, NULL, worker_unit_copy(w));
+	worker_note(w, "unit %s was in flight (%s at %d%%) when the station stopped",
+	    ju->unit.imei, unit_phase_name(ju->phase), ju->percent);
+	if (same && ju->unit.fw_target[0] && (pkg_revision_match(ju->unit.fw_target, now->qgmr) ||
+	    pkg_revision_match(ju->unit.fw_target, now->rev))) {
+		w->u.result = RESULT_PASS;
+		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", rev);
+		worker_note(w, "the update finished while the station was down: %s", rev);
+	} else {
+		w->u.result = RESULT_ABORTED;
+		w->u.error_phase = ju->phase;
+		w->u.error_code = -1;
+		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", same ? rev : "");
+		snprintf(w->u.error_text, sizeof w->u.error_text,
+		    "station stopped during %s at %d%% (crash or power cut); %s",
+		    unit_phase_name(ju->phase), ju->percent < 0 ? 0 : ju->percent,
+		    now == NULL ? "the unit did not come back to its slot" :
+		    same ? "the unit did not finish the update" : "another unit is in the slot now");
+	}
+	w->u.attempts = w->u.attempts > 0 ? w->u.attempts : 1;
+	w->phase = ju->phase;
+	free(ju);
+	worker_end_unit(w);
 }
 
 /* USB slots: a module that is a unit in flight in another slot, come back
@@ -713,6 +806,8 @@ worker_handle(worker *w)
 		worker_end_unit(w);
 		return;
 	}
+	if ((rc == ID_OK || rc == ID_BAD) && w->sl->recovered != NULL)
+		worker_report_recovered(w, &id);
 	if (rc == ID_NO_ANSWER || rc == ID_LOST || rc == ID_STOPPED) {
 		/* A port with no module answering is not a unit (yet). */
 		worker_disconnect(w, rc == ID_NO_ANSWER ? "no answer to AT" : "port lost");
@@ -746,6 +841,9 @@ worker_run(void *arg)
 
 	worker_post(&w, BUS_STATE, NULL, NULL);
 	while (station_may_start(w.st)) {
+		/* A journaled unit that never showed up again is reported. */
+		if (sl->recovered != NULL && worker_mono_ms() >= give_up)
+			worker_report_recovered(&w, NULL);
 		while (station_is_paused(w.st) && !w.keep_port && station_may_start(w.st))
 			if (!worker_sleep(&w, 200))
 				worker_clear_slot_stop(&w);
@@ -760,6 +858,8 @@ worker_run(void *arg)
 			if (s == AT_STOPPED)
 				break;
 			if (s == AT_TIMEOUT) {
+				if (sl->recovered != NULL)
+					worker_report_recovered(&w, NULL);
 				worker_note(&w, "no module on %s within %g s; slot gives up",
 				    sl->serial_path, w.pol->reboot_timeout);
 				break;
@@ -782,6 +882,8 @@ worker_run(void *arg)
 			break;
 		worker_set(&w, PHASE_WAIT, -1);
 	}
+	if (sl->recovered != NULL)
+		worker_report_recovered(&w, NULL);
 	worker_disconnect(&w, "station stops");
 	station_worker_exited(w.st);
 	return NULL;

@@ -318,7 +318,9 @@ worker_deliver(worker *w, const pkg *hop, bool *url)
 		rc = worker_trigger(w, trigger);
 	/* From here the module may be anywhere between two firmwares: what it
 	 * runs is known again only when it is read after the update. */
-	if (rc == HOP_OK)
+	if (rc == HOP_OK) {
 		w->u.fw_after[0] = '\0';
+		station_set_danger(w->st, w->sl->index, true);
+	}
 	return rc;
 }

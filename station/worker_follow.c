@@ -243,12 +243,18 @@ follow_verify(worker *w, const pkg *hop)
 	if (rc == ID_BAD)
 		return worker_fail(w, PHASE_VERIFY, -1, false, "after the update: %s", w->why);
 	if (hop == NULL) {
-		/* Adopted unit: who it is becomes known only now. */
+		/* Adopted unit: who it is becomes known only now. A journal record
+		 * made without an IMEI is replaced by one with it. */
+		if (w->journaled && w->u.imei[0] == '\0') {
+			journal_end(w->st->journal, w->u.slot, "", RESULT_NONE);
+			w->journaled = false;
+		}
 		w->id = id;
 		snprintf(w->u.model, sizeof w->u.model, "%s", id.model);
 		snprintf(w->u.imei, sizeof w->u.imei, "%s", id.imei);
 		snprintf(w->u.iccid, sizeof w->u.iccid, "%s", id.iccid);
 		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", follow_revision(&id));
+		worker_journal_begin(w);
 		if (w->u.fw_target[0] != '\0' && !pkg_revision_match(w->u.fw_target, id.qgmr) &&
 		    !pkg_revision_match(w->u.fw_target, id.rev))
 			return worker_fail(w, PHASE_VERIFY, -1, false,

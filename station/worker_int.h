@@ -52,6 +52,7 @@ typedef struct worker {
 	bool              keep_port;     /* a new unit is already on the open port   */
 	bool              adopting;      /* following an update we did not start     */
 	unsigned          usb_gen;       /* generation of the USB tty last opened    */
+	bool              journaled;     /* a BEGIN for this unit is in the journal  */
 	unit_phase        phase;
 	int               percent;
 	char              why[256];
@@ -74,6 +75,8 @@ at_channel *worker_open_uart(worker *w);
 void      worker_disconnect(worker *w, const char *why);
 bool      worker_sleep(worker *w, int ms);
 id_rc     worker_identify(worker *w, ident *id, int64_t deadline);
+
+void      worker_journal_begin(worker *w);
 
 /* worker_deliver.c */
 hop_rc    worker_deliver(worker *w, const pkg *hop, bool *url);
