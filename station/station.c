@@ -271,16 +271,17 @@ station_start_worker(station *st, slot *sl)
 	}
 }
 
-/* The slot of a path; without a slots list a new one (lock held). NULL
- * when none takes it. *created says whether its worker must start. */
+/* The slot of a path; without a slots list a new one for a port that is
+ * up (lock held). NULL when none takes it. *created says whether its
+ * worker must start. */
 static slot *
-station_usb_slot(station *st, const char *usb_path, bool *created)
+station_usb_slot(station *st, const char *usb_path, bool up, bool *created)
 {
 	*created = false;
 	for (int i = 0; i < st->nslots; i++)
 		if (strcmp(st->slots[i].usb_path, usb_path) == 0)
 			return &st->slots[i];
-	if (st->cfg->nslots > 0 || st->stopping)
+	if (st->cfg->nslots > 0 || st->stopping || !up)
 		return NULL;
 	if (st->nslots == st->slots_cap) {
 		fprintf(stderr, "dfota-station: USB %s: already %d slots; module ignored\n",
@@ -300,10 +301,10 @@ station_usb_port(station *st, const char *usb_path, const char *tty, uint16_t pi
 	bool  created;
 
 	pthread_mutex_lock(&st->lock);
-	home = station_usb_slot(st, usb_path, &created);
-	if (home == NULL || (created && tty == NULL)) {
+	home = station_usb_slot(st, usb_path, tty != NULL, &created);
+	if (home == NULL) {
 		pthread_mutex_unlock(&st->lock);
-		return home != NULL;
+		return false;
 	}
 	home->usb_pid = pid;
 	snprintf(home->home_tty, sizeof home->home_tty, "%s", tty != NULL ? tty : "");
