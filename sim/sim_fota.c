@@ -32,6 +32,7 @@ enum {
 	MS_RESETTING   = 5000,
 	MS_REPLY       = 300,     /* from OK to the first URC          */
 	MS_TO_REBOOT   = 1000,    /* from a decision to the power-down */
+	SIM_DOWN_MIN_US = 50000,  /* real time, not scaled: see add()   */
 	MS_DL_FAIL     = 2000,    /* a download that cannot start      */
 	MS_CHECK       = 2000,    /* START to END of a refused package */
 };
@@ -73,6 +74,12 @@ add(plan *p, sim_step_op op, unsigned base_ms)
 	s->op = op;
 	s->dfota = p->dfota;
 	s->delay_us = sim_module_us(p->m, base_ms);
+	/* A power-down never follows its last words by less than 50 ms of real
+	 * time, however fast the emulation: a pty hang-up discards what the
+	 * host has not read yet, and no real module drops its port within
+	 * milliseconds of printing END. */
+	if (op == SIM_STEP_DOWN && s->delay_us < SIM_DOWN_MIN_US)
+		s->delay_us = SIM_DOWN_MIN_US;
 	s->text[0] = '\0';
 	return s;
 }

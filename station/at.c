@@ -383,6 +383,15 @@ at_finish(at_channel *ch, int timeout_ms, at_response *r)
 }
 
 size_t
+at_discard_pending(at_channel *ch)
+{
+	size_t n = ch->urcs.len;
+
+	at_queue_clear(&ch->urcs);
+	return n;
+}
+
+size_t
 at_pending(const at_channel *ch)
 {
 	return ch->urcs.len;

@@ -76,6 +76,10 @@ at_status   at_next_line(at_channel *ch, int timeout_ms, char *line, size_t len)
 at_status   at_send_data(at_channel *ch, const uint8_t *data, size_t len,
                          size_t ack_block, int ack_timeout_ms,
                          void (*progress)(void *ctx, size_t sent), void *ctx);
+/* Drops the unsolicited lines waiting (they are in the trace already):
+ * what the module said before a command that starts something new must not
+ * be read as its answer. Returns how many. */
+size_t      at_discard_pending(at_channel *ch);
 /* Unsolicited lines waiting for at_next_line(). */
 size_t      at_pending(const at_channel *ch);
 /* True for lines that are never part of a command's answer. */

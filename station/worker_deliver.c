@@ -268,6 +268,9 @@ worker_trigger(worker *w, const char *cmd)
 	at_status   s;
 
 	worker_set(w, PHASE_TRIGGER, -1);
+	/* An RDY or URC of an earlier hop must not pass for this update's. */
+	if (w->ch != NULL && at_discard_pending(w->ch) > 0)
+		worker_note(w, "earlier unsolicited lines set aside before the trigger");
 	s = worker_cmd(w, &r, "%s", cmd);
 	switch (s) {
 	case AT_OK:
