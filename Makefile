@@ -9,6 +9,7 @@
 #   make san        the whole suite under ASan+UBSan (in build-san/)
 #   make tsan       the threaded tests under ThreadSanitizer (in build-tsan/)
 #   make demo       the station against emulated modules
+#   make bench      scale and speed figures into bench/RESULTS.md (~15 min)
 #   make deps       install the Debian packages this project needs
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -95,6 +96,14 @@ $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_HELPER_OBJ) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS_ALL)
 
+# bench/: figures, never a pass/fail test (bench/run.py; bench/RESULTS.md).
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
 # Tests find the binaries and the data through the environment, so the same
 # test executables run against a sanitizer build.
 TEST_ENV = DFOTA_STATION=$(abspath $(STATION)) DFOTA_SIM=$(abspath $(SIM)) \
@@ -115,6 +124,10 @@ san:
 
 tsan:
 	$(MAKE) check BUILD=build-tsan CFLAGS="-O1 -g" SANFLAGS="-fsanitize=thread"
+
+# BENCH_ARGS: e.g. --quick, --runs 1, --counts 1,8 (python3 bench/run.py --help).
+bench: all $(BENCH_BIN)
+	python3 bench/run.py --build $(BUILD) $(BENCH_ARGS)
 
 demo: all
 	./scripts/demo
