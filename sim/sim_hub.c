@@ -26,7 +26,7 @@
  *   move PATH PATH2    from its next re-enumeration on, it is on PATH2
  *   hub-remove PATH    the hub at PATH goes, with every module under it
  *   quit               end (as SIGTERM)
- * Events on stdout: "hub: up PATH TTY", "hub: gone PATH",
+ * Events on stdout: "hub: up PATH TTY -> PTY", "hub: gone PATH",
  * "hub: ready UMOCKDEV_DIR=DIR, N modules", "hub: command pid N".
  *
  * The testbed needs umockdev's preload in this process, so the hub runs
@@ -264,7 +264,8 @@ hub_sync(hub_app *app, hub_port *p)
 	}
 	snprintf(p->at, sizeof p->at, "%s", p->port);
 	snprintf(p->pty, sizeof p->pty, "%s", target);
-	hub_say("hub: up %s %s", p->at, tty);
+	printf("hub: up %s %s -> %s\n", p->at, tty, target);
+	fflush(stdout);
 }
 
 static void
@@ -517,6 +518,11 @@ hub_reexec_with_preload(int argc, char **argv)
 	snprintf(val, sizeof val, "libumockdev-preload.so.0%s%s", pre != NULL ? ":" : "",
 	    pre != NULL ? pre : "");
 	setenv("LD_PRELOAD", val, 1);
+	/* A sanitizer build must accept a preload in front of its runtime. */
+	pre = getenv("ASAN_OPTIONS");
+	snprintf(val, sizeof val, "%s%sverify_asan_link_order=0", pre != NULL ? pre : "",
+	    pre != NULL && pre[0] != '\0' ? ":" : "");
+	setenv("ASAN_OPTIONS", val, 1);
 	args = calloc((size_t)argc + 2, sizeof *args);
 	if (args == NULL)
 		return;
@@ -578,7 +584,16 @@ hub_start_ports(hub_app *app)
 	for (int i = 0; i < app->nports; i++) {
 		hub_port *p = &app->ports[i];
 		if (p->plugs < 0) {
+			/* An empty port: its hub is there all the same. */
+			char hub[HUB_PATH];
+			const char *dot = strrchr(p->port, '.');
 			p->plugs = 0;
+			if (dot != NULL)
+				snprintf(hub, sizeof hub, "%.*s", (int)(dot - p->port), p->port);
+			else
+				snprintf(hub, sizeof hub, "usb%d", atoi(p->port));
+			if (hub_tree_add_hub(app->tree, hub) != 0)
+				return -1;
 			continue;
 		}
 		if (hub_plug(app, p) != 0)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <umockdev.h>
 
@@ -204,6 +205,12 @@ hub_tree_hub(hub_tree *t, const char *path)
 }
 
 int
+hub_tree_add_hub(hub_tree *t, const char *path)
+{
+	return hub_tree_hub(t, path) != NULL ? 0 : -1;
+}
+
+int
 hub_tree_add_module(hub_tree *t, const char *path, uint16_t pid, int iface,
                     const char *pty, char *tty, size_t len, char *err, size_t elen)
 {
@@ -228,10 +235,24 @@ hub_tree_add_module(hub_tree *t, const char *path, uint16_t pid, int iface,
 	    "bInterfaceNumber", num, "bInterfaceClass", "ff", NULL,
 	    "DEVTYPE", "usb_interface", NULL);
 	snprintf(n->tty, sizeof n->tty, "ttyUSB%d", t->next_tty++);
+	/* The /dev node first, pointing at the module's pty, and only then
+	 * the tty in sysfs: a station polling sysfs for the tty must never
+	 * find it while its node points anywhere else. No "N:" line, so
+	 * umockdev makes no node (and no pty) of its own. */
+	snprintf(dev, sizeof dev, "%s/dev", t->root);
+	mkdir(dev, 0755);
+	snprintf(dev, sizeof dev, "%s/dev/%s", t->root, n->tty);
+	snprintf(tmp, sizeof tmp, "%s.new", dev);
+	unlink(tmp);
+	if (symlink(pty, tmp) != 0 || rename(tmp, dev) != 0) {
+		snprintf(err, elen, "cannot link %s to %s: %s", dev, pty, strerror(errno));
+		hub_tree_remove(t, path);
+		return -1;
+	}
 	/* add_from_string wants the path without the "/sys" prefix. */
-	snprintf(text, sizeof text, "P: %s/%s\nN: %s\nE: DEVNAME=/dev/%s\nE: SUBSYSTEM=tty\n"
+	snprintf(text, sizeof text, "P: %s/%s\nE: DEVNAME=/dev/%s\nE: SUBSYSTEM=tty\n"
 	    "E: MAJOR=188\nE: MINOR=%d\n\n", n->iface_sys != NULL ? n->iface_sys + 4 : "",
-	    n->tty, n->tty, n->tty, t->next_tty - 1);
+	    n->tty, n->tty, t->next_tty - 1);
 	if (n->iface_sys == NULL || !umockdev_testbed_add_from_string(t->tb, text, &gerr)) {
 		snprintf(err, elen, "cannot add the tty of %s: %s", path,
 		    gerr != NULL ? gerr->message : "no interface");
@@ -241,15 +262,6 @@ hub_tree_add_module(hub_tree *t, const char *path, uint16_t pid, int iface,
 		return -1;
 	}
 	n->tty_sys = g_strdup_printf("%s/%s", n->iface_sys, n->tty);
-	/* The node umockdev made is its own pty; the module's is wanted. */
-	snprintf(dev, sizeof dev, "%s/dev/%s", t->root, n->tty);
-	snprintf(tmp, sizeof tmp, "%s.new", dev);
-	unlink(tmp);
-	if (symlink(pty, tmp) != 0 || rename(tmp, dev) != 0) {
-		snprintf(err, elen, "cannot link %s to %s: %s", dev, pty, strerror(errno));
-		hub_tree_remove(t, path);
-		return -1;
-	}
 	umockdev_testbed_uevent(t->tb, n->sys, "add");
 	umockdev_testbed_uevent(t->tb, n->iface_sys, "add");
 	umockdev_testbed_uevent(t->tb, n->tty_sys, "add");

@@ -31,6 +31,8 @@ const char *hub_tree_root(const hub_tree *t);
  * pty, "add" uevents go out. Writes the tty's /dev path into tty. */
 int         hub_tree_add_module(hub_tree *t, const char *path, uint16_t pid, int iface,
                                 const char *pty, char *tty, size_t len, char *err, size_t elen);
+/* The hub at path and the hubs above it (an empty port's hub). */
+int         hub_tree_add_hub(hub_tree *t, const char *path);
 /* The device at path (module or hub) and everything under it leave:
  * "remove" uevents, children first. 0, or -1 when nothing is there. */
 int         hub_tree_remove(hub_tree *t, const char *path);

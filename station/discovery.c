@@ -22,12 +22,14 @@
  * deregistering the callback and libusb_interrupt_event_handler(), the
  * supervisor by its condition variable.
  */
+#include <errno.h>
 #include <libusb.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "station/discovery.h"
 #include "station/models.h"
@@ -370,6 +372,21 @@ discovery_super_main(void *arg)
 	return NULL;
 }
 
+/* libusb starts happily on a machine without USB (it then finds nothing,
+ * forever): a station there cannot run, and must say so. */
+static bool
+discovery_have_usb(const char *sysfs_root, char *err, size_t len)
+{
+	char path[512];
+
+	snprintf(path, sizeof path, "%s/bus/usb", sysfs_root != NULL ? sysfs_root : "/sys");
+	if (access(path, F_OK) == 0)
+		return true;
+	snprintf(err, len, "cannot use USB: %s: %s (no USB on this machine, or /sys not mounted)",
+	    path, strerror(errno));
+	return false;
+}
+
 bool
 discovery_busy(discovery *d)
 {
@@ -400,6 +417,10 @@ discovery_start(const discovery_options *o, char *err, size_t len)
 	pthread_cond_init(&d->cond, NULL);
 	/* Busy until the supervisor has looked at the enumeration once. */
 	d->draining = true;
+	if (!discovery_have_usb(d->opt.sysfs_root, err, len)) {
+		discovery_stop(d);
+		return NULL;
+	}
 	if ((rc = libusb_init(&d->usb)) != 0) {
 		snprintf(err, len, "cannot use USB: libusb_init: %s", libusb_strerror(rc));
 		d->usb = NULL;
@@ -616,6 +637,12 @@ discovery_list(const station_config *cfg, bool json, FILE *out)
 	size_t           nrows = 0;
 	int              rc;
 
+	char err[600];
+
+	if (!discovery_have_usb(NULL, err, sizeof err)) {
+		fprintf(stderr, "dfota-station: %s\n", err);
+		return 3;
+	}
 	if ((rc = libusb_init(&usb)) != 0) {
 		fprintf(stderr, "dfota-station: cannot use USB: libusb_init: %s\n", libusb_strerror(rc));
 		return 3;
