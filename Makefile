@@ -8,6 +8,7 @@
 #   make check      unit, integration and USB tests (Check)
 #   make san        the whole suite under ASan+UBSan (in build-san/)
 #   make tsan       the threaded tests under ThreadSanitizer (in build-tsan/)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (in build-fuzz/)
 #   make demo       the station against emulated modules
 #   make bench      scale and speed figures into bench/RESULTS.md (~15 min)
 #   make deps       install the Debian packages this project needs
@@ -57,7 +58,7 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 INTG_BIN := $(INTG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit integration san tsan demo deps install clean fuzz bench
+.PHONY: all check unit integration san tsan demo deps install clean fuzz fuzz-build bench
 
 all: $(STATION) $(SIM) $(HUBFIX)
 
@@ -125,6 +126,24 @@ san:
 tsan:
 	$(MAKE) check BUILD=build-tsan CFLAGS="-O1 -g" SANFLAGS="-fsanitize=thread"
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) under ASan+UBSan, built with clang
+# in build-fuzz/; each runs FUZZ_SECONDS (default 300). See tests/fuzz/run.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+fuzz:
+	$(MAKE) fuzz-build BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  SANFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" WARN="$(WARN) -Wno-unknown-warning-option"
+	./tests/fuzz/run $(FUZZ_BUILD)
+
+fuzz-build: $(LIB) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS_ALL)
+
 # BENCH_ARGS: e.g. --quick, --runs 1, --counts 1,8 (python3 bench/run.py --help).
 bench: all $(BENCH_BIN)
 	python3 bench/run.py --build $(BUILD) $(BENCH_ARGS)
@@ -141,6 +160,6 @@ install: all
 	install -m 0644 config/examples/*.cfg $(DESTDIR)$(PREFIX)/share/dfota-station/examples/
 
 clean:
-	rm -rf build build-san build-tsan
+	rm -rf build build-san build-tsan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(BUILD)/station/main.d
