@@ -472,8 +472,11 @@ station_stop_workers(station *st, const sigset_t *sigs)
 	st->stopping = true;
 	pthread_cond_broadcast(&st->upload_free);
 	pthread_mutex_unlock(&st->lock);
-	if (sigs == NULL)
+	/* The grid's quit was confirmed by a person told what it cuts. */
+	pthread_mutex_lock(&st->lock);
+	if (sigs == NULL || st->quit)
 		deadline = 0;
+	pthread_mutex_unlock(&st->lock);
 	for (;;) {
 		int waiting = 0;
 
