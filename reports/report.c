@@ -31,6 +31,7 @@
  * report_pending() tells the station how many rows wait, for its alert.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -109,6 +110,9 @@ struct report_writer {
 	report_end       *ends;          /* journal_end calls to retry */
 	size_t            nends;
 	size_t            capends;
+	report_alert_fn   alert;         /* disk trouble starts / ends */
+	void             *alert_ctx;
+	bool              troubled;      /* rows are waiting for the disk */
 };
 
 static void
@@ -503,27 +507,58 @@ report_set_journal(report_writer *w, journal *j)
 	w->journal = j;
 }
 
+void
+report_set_alert(report_writer *w, report_alert_fn fn, void *ctx)
+{
+	w->alert = fn;
+	w->alert_ctx = ctx;
+}
+
+/* Says so loudly when rows start to wait, and when they are all written. */
+static void
+report_alert(report_writer *w, int err)
+{
+	char text[PATH_MAX + 256];
+
+	if (w->troubled == (w->nqueue > 0))
+		return;
+	w->troubled = w->nqueue > 0;
+	if (w->alert == NULL)
+		return;
+	if (w->troubled)
+		snprintf(text, sizeof text, "reports: cannot write %s: %s; %zu result row(s) kept "
+		    "in memory and in the journal until the disk takes them", w->path,
+		    strerror(err), w->nqueue);
+	else
+		snprintf(text, sizeof text, "reports: %s is writable again; every waiting row is "
+		    "written", w->path);
+	w->alert(w->alert_ctx, text);
+}
+
 /* Writes queued rows, oldest first, stopping at the first that fails so
  * the order in the file stays the order units finished. */
 static void
 report_flush(report_writer *w)
 {
 	size_t done = 0;
+	int    err = 0;
 
 	if (w->nends > 0 && w->journal != NULL)
 		report_retry_ends(w);
-	while (done < w->nqueue && report_append(w, &w->queue[done]) == 0) {
+	while (done < w->nqueue && (errno = 0, report_append(w, &w->queue[done]) == 0)) {
 		report_row *row = &w->queue[done];
 
 		report_journal_end(w, row->slot, row->imei, row->result);
 		free(row->text);
 		done++;
 	}
+	err = errno;
 	if (done > 0) {
 		memmove(w->queue, w->queue + done,
 		    (w->nqueue - done) * sizeof *w->queue);
 		w->nqueue -= done;
 	}
+	report_alert(w, err);
 }
 
 static void

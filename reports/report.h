@@ -35,6 +35,10 @@ void        report_on_event(void *writer, const bus_event *ev); /* a bus_sink */
 void        report_close(report_writer *w);
 /* The session file rows go to now (today's, UTC). */
 const char *report_session_path(report_writer *w);
+/* Called (on the writer's thread) when rows start waiting because the disk
+ * will not take them, and again when they are all written. */
+typedef void (*report_alert_fn)(void *ctx, const char *text);
+void        report_set_alert(report_writer *w, report_alert_fn fn, void *ctx);
 /* Number of rows that could not be written yet (disk trouble). */
 size_t      report_pending(report_writer *w);
 

@@ -223,6 +223,17 @@ cmd_list(const cli *c)
 	return rc;
 }
 
+/* Disk trouble, from the report writer: an alert on the bus, so the grid
+ * and the headless output say it where the operator looks. */
+static void
+alert_on_bus(void *ctx, const char *text)
+{
+	bus_event ev = { .kind = BUS_ALERT, .slot = -1, .percent = -1, .error_code = -1,
+	                 .text = strdup(text) };
+
+	bus_post(ctx, &ev);
+}
+
 static int
 run_station(cli *c)
 {
@@ -284,8 +295,10 @@ run_station(cli *c)
 	signal(SIGPIPE, SIG_IGN);
 
 	b = bus_new();
-	if (reports != NULL)
+	if (reports != NULL && b != NULL) {
 		sinks[nsinks++] = (bus_sink){ report_on_event, reports };
+		report_set_alert(reports, alert_on_bus, b);
+	}
 	/* The grid when a person watches a terminal; it reads st only once
 	 * grid_start() runs, after station_init(). */
 	if (!c->headless && !c->opt.dry_run && isatty(1))

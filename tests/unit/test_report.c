@@ -214,6 +214,20 @@ assert_header(const table *t)
 		ck_assert_str_eq(t->rec[0][i], report_columns[i]);
 }
 
+typedef struct alert_log {
+	int  n;
+	char last[512];
+} alert_log;
+
+static void
+alert_record(void *ctx, const char *text)
+{
+	alert_log *a = ctx;
+
+	a->n++;
+	snprintf(a->last, sizeof a->last, "%s", text);
+}
+
 START_TEST(test_columns_contract_order)
 {
 	static const char *want =
@@ -579,6 +593,7 @@ disk_write(int fd, const void *buf, size_t len, void *ctx)
 
 START_TEST(test_write_failure_rows_pending_then_in_order)
 {
+	alert_log alerts = { 0 };
 	char          *dir = make_dir(), err[256], path[2048], *raw;
 	report_writer *w;
 	unit_record    u[3];
@@ -591,6 +606,7 @@ START_TEST(test_write_failure_rows_pending_then_in_order)
 
 	ck_assert_int_eq(report_open(&w, dir, "line3-A", err, sizeof err), 0);
 	report_set_write_hook(w, disk_write, &d);
+	report_set_alert(w, alert_record, &alerts);
 	for (int i = 0; i < 3; i++) {
 		unit_fill(&u[i], "A1", imeis[i], t0 + i * 1000);
 		send_unit(w, BUS_UNIT_START, t0 + i * 1000, 0, &u[i]);
@@ -604,14 +620,22 @@ START_TEST(test_write_failure_rows_pending_then_in_order)
 	ck_assert_str_eq(raw, "");
 	free(raw);
 
+	/* Said once, loudly, when the first row could not be written. */
+	ck_assert_int_eq(alerts.n, 1);
+	ck_assert_ptr_nonnull(strstr(alerts.last, "cannot write"));
+	ck_assert_ptr_nonnull(strstr(alerts.last, "kept in memory and in the journal"));
+
 	/* Still full: an unrelated event retries and keeps them. */
 	send(w, BUS_NOTE, t0 + 5000, 3, "A4", PHASE_WAIT, -1, "hello");
 	ck_assert_uint_eq(report_pending(w), 3);
+	ck_assert_int_eq(alerts.n, 1);
 
 	/* Space returns: the next event writes all three, in order. */
 	d.full = 0;
 	send(w, BUS_STATE, t0 + 6000, 3, "A4", PHASE_WAIT, -1, NULL);
 	ck_assert_uint_eq(report_pending(w), 0);
+	ck_assert_int_eq(alerts.n, 2);
+	ck_assert_ptr_nonnull(strstr(alerts.last, "writable again"));
 	report_close(w);
 
 	raw = slurp(path);
