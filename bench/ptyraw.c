@@ -3,6 +3,7 @@
  * yardstick for the station's upload figures (bench/run.py).
  *
  *   ptyraw [--bytes N] [--ack BLOCK]
+ *   ptyraw --device PATH [--bytes N] [--ack BLOCK]
  *
  * A writer thread plays the station: it writes N bytes into the slave end
  * of a raw pty (non-blocking, poll() for room, as station/serial.c does).
@@ -12,6 +13,14 @@
  * the last and the reader sends it as soon as a block is complete (the
  * AT+QFUPL ack protocol), so the figure includes the pty round trip per
  * block that any ack protocol pays.
+ *
+ * With --device the receiver is an emulated module instead (a dfota-sim
+ * link): the writer opens PATH, asks for the upload itself --
+ * AT+QFUPL="ptyraw.bin",N,30,1 with --ack, AT+QFOTADL="COM:",N without
+ * (a BG95) -- waits for CONNECT and sends exactly as above, timed from the
+ * first data byte to the module's +QFUPL:/+QFOTADL: answer. That is the
+ * emulator's own ceiling, which no station can beat, with a sender that
+ * does nothing but send.
  *
  * Prints one line: "bytes=N seconds=S mbps=M" (MB = 10^6 bytes), timed
  * from the first write to the last byte read.
@@ -125,10 +134,73 @@ raw_open(raw_run *r)
 	return tcsetattr(r->slave, TCSANOW, &t);
 }
 
+/* Reads from fd until text has been seen (within 10 s); 0 or -1. */
+static int
+raw_expect(int fd, const char *text)
+{
+	char   buf[4096];
+	size_t len = 0;
+	double end = raw_now() + 10;
+
+	while (raw_now() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+		if (n <= 0)
+			continue;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, text) != NULL)
+			return 0;
+		if (len > sizeof buf / 2) {      /* keep the tail only */
+			memmove(buf, buf + len - 256, 256);
+			len = 256;
+		}
+	}
+	return -1;
+}
+
+/* The upload into an emulated module at path (see the top of the file). */
+static int
+raw_device(const char *path, size_t bytes, size_t ack)
+{
+	raw_run        r = { .bytes = bytes, .ack = ack };
+	char           cmd[128];
+	struct termios t;
+	double         t0, t1;
+
+	r.slave = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+	if (r.slave < 0 || tcgetattr(r.slave, &t) != 0) {
+		perror("ptyraw: device");
+		return 1;
+	}
+	cfmakeraw(&t);
+	tcsetattr(r.slave, TCSANOW, &t);
+	if (ack > 0)
+		snprintf(cmd, sizeof cmd, "AT+QFUPL=\"ptyraw.bin\",%zu,30,1\r", bytes);
+	else
+		snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"COM:\",%zu\r", bytes);
+	if (raw_write_all(r.slave, cmd, strlen(cmd)) != 0 || raw_expect(r.slave, "CONNECT") != 0) {
+		fprintf(stderr, "ptyraw: no CONNECT from %s\n", path);
+		return 1;
+	}
+	t0 = raw_now();
+	raw_writer(&r);
+	if (r.failed || raw_expect(r.slave, ack > 0 ? "+QFUPL:" : "+QFOTADL:") != 0) {
+		fprintf(stderr, "ptyraw: upload into %s failed\n", path);
+		return 1;
+	}
+	t1 = raw_now();
+	printf("bytes=%zu seconds=%.6f mbps=%.3f\n", bytes, t1 - t0, (double)bytes / (t1 - t0) / 1e6);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	raw_run   r = { .bytes = 4u << 20 };
+	const char *device = NULL;
 	pthread_t th;
 	char      buf[65536];
 	size_t    got = 0, since_ack = 0;
@@ -139,11 +211,15 @@ main(int argc, char **argv)
 			r.bytes = strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--ack") == 0 && i + 1 < argc)
 			r.ack = strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--device") == 0 && i + 1 < argc)
+			device = argv[++i];
 		else {
-			fprintf(stderr, "usage: ptyraw [--bytes N] [--ack BLOCK]\n");
+			fprintf(stderr, "usage: ptyraw [--device PATH] [--bytes N] [--ack BLOCK]\n");
 			return 2;
 		}
 	}
+	if (device != NULL)
+		return raw_device(device, r.bytes, r.ack);
 	if (raw_open(&r) != 0) {
 		perror("ptyraw: pty");
 		return 1;
