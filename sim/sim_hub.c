@@ -662,8 +662,13 @@ sim_hub_main(int argc, char **argv)
 		hub_teardown(&app);
 		return 1;
 	}
-	while (!app.stop)
+	/* Reap on every turn, not only on SIGCHLD: a thread of umockdev's
+	 * preload that does not block the signal can take it, and a command
+	 * that exits at once would then never be noticed. */
+	while (!app.stop) {
 		hub_wait_events(&app, 1000);
+		hub_reap(&app);
+	}
 	rc = app.command != NULL ? app.cmd_status : 0;
 	hub_teardown(&app);
 	return rc;
