@@ -145,13 +145,18 @@ grid_key_retry(grid *g)
 	const grid_slot *s = &g->m.slots[g->selected];
 	char             msg[128];
 
-	if (s->state != GRID_ST_FAIL && s->state != GRID_ST_ABORT && s->state != GRID_ST_NOPKG) {
-		snprintf(msg, sizeof msg, "r: slot %s has no failed unit to retry", s->label);
+	/* With auto_start = false a planned unit waits for this key too. */
+	bool waiting = s->state == GRID_ST_RUN && s->phase == PHASE_PLAN;
+
+	if (!waiting && s->state != GRID_ST_FAIL && s->state != GRID_ST_ABORT &&
+	    s->state != GRID_ST_NOPKG) {
+		snprintf(msg, sizeof msg, "r: slot %s has no failed or waiting unit", s->label);
 		grid_flash(g, msg);
 		return;
 	}
 	station_slot_retry(g->st, g->selected);
-	snprintf(msg, sizeof msg, "retrying the unit in slot %s", s->label);
+	snprintf(msg, sizeof msg, waiting ? "starting the unit in slot %s" :
+	    "retrying the unit in slot %s", s->label);
 	grid_flash(g, msg);
 }
 
