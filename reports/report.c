@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "station/durable.h"
 #include "reports/chain.h"
 #include "reports/csv.h"
 #include "reports/report.h"
@@ -126,28 +127,6 @@ report_day(int64_t ms, char *buf, size_t len)
 	    tm.tm_mday);
 }
 
-static int
-report_mkdir_p(const char *dir)
-{
-	char  *p, *copy = strdup(dir);
-	int    rc = 0;
-
-	if (copy == NULL)
-		return -1;
-	for (p = copy + 1; *p != '\0' && rc == 0; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) != 0 && errno != EEXIST)
-			rc = -1;
-		*p = '/';
-	}
-	if (rc == 0 && mkdir(copy, 0755) != 0 && errno != EEXIST)
-		rc = -1;
-	free(copy);
-	return rc;
-}
-
 /* Writable means a file can be created and removed there, not just that
  * the mode bits say so (read-only mounts, full disks, ACLs). */
 static int
@@ -174,7 +153,7 @@ report_open(report_writer **out, const char *dir, const char *station,
 
 	*out = NULL;
 	snprintf(units, sizeof units, "%s/units", dir);
-	if (report_mkdir_p(dir) != 0 || report_mkdir_p(units) != 0 ||
+	if (durable_mkdirs(dir) != 0 || durable_mkdirs(units) != 0 ||
 	    report_probe(dir) != 0 || report_probe(units) != 0) {
 		snprintf(err, errlen, "reports folder %s: %s", dir, strerror(errno));
 		return -1;
@@ -391,17 +370,6 @@ report_row_bytes(const report_row *row, const report_link *l, char *hash,
 	return buf;
 }
 
-static void
-report_fsync_dir(const char *dir)
-{
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-}
-
 /* Appends one row to its day's file, durably, with its head, or leaves
  * file and head as they were. The directory is fsync'ed too, so a new file
  * and the renamed head survive a power cut, not only their contents. */
@@ -452,7 +420,7 @@ report_append(report_writer *w, const report_row *row)
 		w->chain.path[0] = '\0';
 		return -1;
 	}
-	report_fsync_dir(w->dir);
+	durable_fsync_dir(w->dir);
 	snprintf(w->chain.path, sizeof w->chain.path, "%s", w->path);
 	w->chain.dev = st.st_dev;
 	w->chain.ino = st.st_ino;

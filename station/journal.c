@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "station/durable.h"
 #include "station/journal.h"
 
 struct journal {
@@ -522,40 +523,6 @@ journal_load(journal *j)
 
 /* Writing. */
 
-/* The journal may be opened before the report writer made reports_dir. */
-static int
-journal_mkdir_p(const char *dir)
-{
-	char *p, *copy = strdup(dir);
-	int   rc = 0;
-
-	if (copy == NULL)
-		return -1;
-	for (p = copy + 1; *p != '\0' && rc == 0; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) != 0 && errno != EEXIST)
-			rc = -1;
-		*p = '/';
-	}
-	if (rc == 0 && mkdir(copy, 0755) != 0 && errno != EEXIST)
-		rc = -1;
-	free(copy);
-	return rc;
-}
-
-static void
-journal_fsync_dir(const char *dir)
-{
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-}
-
 /* Appends one sealed line durably, or leaves the file as it was (as far as
  * the disk allows). Called with the lock held. */
 static int
@@ -626,7 +593,7 @@ journal_open(journal **out, const char *reports_dir, const char *station,
 	if ((j->path = strdup(path)) == NULL)
 		goto nomem;
 
-	if (journal_mkdir_p(j->dir) != 0)
+	if (durable_mkdirs(j->dir) != 0)
 		goto fail;
 	j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (j->fd < 0)
@@ -642,7 +609,7 @@ journal_open(journal **out, const char *reports_dir, const char *station,
 	}
 	if (journal_load(j) != 0)
 		goto fail;
-	journal_fsync_dir(j->dir);
+	durable_fsync_dir(j->dir);
 	*out = j;
 	return 0;
 nomem:
@@ -871,7 +838,7 @@ journal_compact(journal *j)
 		errno = saved;
 		return -1;
 	}
-	journal_fsync_dir(j->dir);
+	durable_fsync_dir(j->dir);
 	close(j->fd);
 	j->fd = fd;
 	j->size = size;
