@@ -170,6 +170,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dfota-station/examples
 	install -m 0755 $(STATION) $(SIM) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 config/examples/*.cfg $(DESTDIR)$(PREFIX)/share/dfota-station/examples/
+	install -m 0644 packaging/70-dfota-station.rules $(DESTDIR)$(PREFIX)/share/dfota-station/
 
 clean:
 	rm -rf build build-san build-tsan build-fuzz
