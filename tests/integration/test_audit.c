@@ -182,6 +182,45 @@ START_TEST(test_reports_unwritable)
 }
 END_TEST
 
+/* --dry-run identifies and plans, prints the plan, changes nothing: no
+ * report row, the module still at its revision (a real run after it
+ * still has the update to do). check-config lists the packages. */
+START_TEST(test_dry_run_and_check_config)
+{
+	char        dir[1024], why[512], cfg[1100], out[1100], reports[1100], path[1200];
+	pid_t       sim, st;
+	harness_csv csv;
+
+	ck_assert_msg(harness_setup_case("dry-run", CASE_BG96("50", "reboot_timeout=5"),
+	    dir, sizeof dir, &sim, why, sizeof why), "%s", why);
+	snprintf(cfg, sizeof cfg, "%s/station.cfg", dir);
+	snprintf(out, sizeof out, "%s/check.out", dir);
+	char *check[] = { (char *)harness_env("DFOTA_STATION"), "check-config", cfg, NULL };
+	ck_assert_int_eq(harness_wait(harness_spawn(check, out), 20), 0);
+	ck_assert(wait_text(out, "package p1.zip: BG96 BG96MAR02A07M1G -> BG96MAR02A08M1G, upload", 1));
+
+	snprintf(out, sizeof out, "%s/dry.out", dir);
+	char *dry[] = { (char *)harness_env("DFOTA_STATION"), "--config", cfg, "--dry-run", NULL };
+	ck_assert_int_eq(harness_wait(harness_spawn(dry, out), 30), 0);
+	ck_assert(wait_text(out, "plan: slot S1 BG96", 1));
+	ck_assert(wait_text(out, "update to BG96MAR02A08M1G", 1));
+	ck_assert(wait_text(out, "via p1.zip", 1));
+	snprintf(reports, sizeof reports, "%s/reports", dir);
+	ck_assert_msg(!harness_read_session(reports, &csv, path, sizeof path) || csv.nrows == 0,
+	    "a dry run wrote report rows");
+	harness_csv_free(&csv);
+
+	/* Nothing was changed: the real run still updates the unit. */
+	st = start_station(dir, "station.out");
+	ck_assert_int_eq(harness_wait(st, 60), 0);
+	harness_stop(sim);
+	const harness_row *r = only_row(dir, &csv);
+	ck_assert_str_eq(harness_field(r, "result"), "PASS");
+	ck_assert_ptr_nonnull(strstr(harness_field(r, "fw_before"), "BG96MAR02A07M1G"));
+	harness_csv_free(&csv);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -196,6 +235,7 @@ main(void)
 	tcase_add_test(tc, test_kill9_then_resume);
 	tcase_add_test(tc, test_kill9_then_unit_gone);
 	tcase_add_test(tc, test_reports_unwritable);
+	tcase_add_test(tc, test_dry_run_and_check_config);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_VERBOSE);
