@@ -611,8 +611,10 @@ def row_line(mode, n, runs, seq):
 
     units = sum(r["n"] for r in runs)
     passed = sum(r.get("pass", 0) for r in runs)
-    cpu = [r["cpu"] for r in runs if r.get("cpu") is not None]
-    cpu_unit = sum(cpu) / units if cpu else None
+    # Only runs whose every station reported its CPU (a station that a
+    # testbed killed leaves none).
+    cpu_runs = [r for r in runs if r.get("cpu") is not None]
+    cpu_unit = sum(r["cpu"] for r in cpu_runs) / sum(r["n"] for r in cpu_runs) if cpu_runs else None
     rss = worst("rss_kb")
     wall = mean("wall")
     tb = runs[0].get("testbeds")
