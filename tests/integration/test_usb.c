@@ -159,7 +159,7 @@ usb_start_hub(usb_run *r, const char *speed, const char *const *ports)
 	argv[n] = NULL;
 	usb_file(r, "hub.out", out, sizeof out);
 	r->hub = harness_spawn(argv, out);
-	ck_assert_msg(usb_wait_text(r, "hub.out", "hub: ready UMOCKDEV_DIR=", 1, 30),
+	ck_assert_msg(usb_wait_text(r, "hub.out", "hub: ready UMOCKDEV_DIR=", 1, 120),
 	    "dfota-sim hub did not get ready (see %s/hub.out)", r->dir);
 	f = fopen(out, "r");
 	ck_assert_ptr_nonnull(f);
