@@ -200,9 +200,26 @@ hub_plug(hub_app *app, hub_port *p)
 	argv[n++] = "--module";
 	argv[n++] = module;
 	argv[n] = NULL;
-	pid = fork();
-	if (pid < 0)
+	/* A module is hardware: it runs outside the testbed. Its environment
+	 * is made here, before fork: this process has umockdev's threads, and
+	 * a child of a threaded process may only make async-signal-safe calls
+	 * until exec (unsetenv there deadlocked on a lock another thread held). */
+	size_t ne = 0, k = 0;
+	while (environ[ne] != NULL)
+		ne++;
+	char **envp = calloc(ne + 1, sizeof *envp);
+	if (envp == NULL)
 		return -1;
+	for (size_t i = 0; i < ne; i++)
+		if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 &&
+		    strncmp(environ[i], "UMOCKDEV_DIR=", 13) != 0)
+			envp[k++] = environ[i];
+	envp[k] = NULL;
+	pid = fork();
+	if (pid < 0) {
+		free(envp);
+		return -1;
+	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 		sigset_t none;
@@ -213,12 +230,10 @@ hub_plug(hub_app *app, hub_port *p)
 			dup2(null, 1);
 			close(null);
 		}
-		/* A module is hardware: it runs outside the testbed. */
-		unsetenv("LD_PRELOAD");
-		unsetenv("UMOCKDEV_DIR");
-		execv(app->self, argv);
+		execve(app->self, argv, envp);
 		_exit(127);
 	}
+	free(envp);
 	p->sim = pid;
 	return 0;
 }
@@ -413,15 +428,18 @@ hub_command_preload(const hub_app *app)
 static int
 hub_run_command(hub_app *app)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
+	/* Before fork: the child of a threaded process must not touch the
+	 * environment (see hub_plug). The hub's own preload is loaded already. */
+	hub_command_preload(app);
+	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		hub_command_preload(app);
 		execvp(app->command[0], app->command);
 		fprintf(stderr, "dfota-sim hub: %s: %s\n", app->command[0], strerror(errno));
 		_exit(127);
