@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sys/inotify.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,21 +206,68 @@ worker_port_path(worker *w, char *path, size_t len, unsigned *gen)
 	return station_usb_tty(w->st, w->sl->index, w->usb_gen, path, len, gen);
 }
 
-/* Sleeps up to ms, woken early by the supervisor's news (USB slots). */
+/* A serial slot's port is a name in a folder (/dev, /dev/serial/by-path,
+ * a bridge's link): an inotify watch on that folder wakes the worker the
+ * moment the name appears or is replaced, instead of trying open() in a
+ * tight loop -- which for 128 empty slots cost a sixth of a core. -1 when
+ * the folder cannot be watched (then the worker polls). */
+static int
+worker_watch(worker *w)
+{
+	char dir[CFG_PATH_MAX];
+	char *slash;
+
+	if (w->watch_fd >= 0 || w->sl->usb_path[0] != '\0')
+		return w->watch_fd;
+	snprintf(dir, sizeof dir, "%s", w->sl->serial_path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	if (dir[0] == '\0')
+		snprintf(dir, sizeof dir, "/");
+	w->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->watch_fd >= 0 && inotify_add_watch(w->watch_fd, dir,
+	    IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF) < 0) {
+		close(w->watch_fd);
+		w->watch_fd = -1;
+	}
+	return w->watch_fd;
+}
+
+/* Sleeps until news of the port, or ms at the most: the supervisor's byte
+ * (USB slots) or a change in the port's folder (serial slots). False when
+ * the stop pipe woke it. */
 static bool
 worker_wait_news(worker *w, int ms)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = w->sl->stop_pipe[0], .events = POLLIN },
 		{ .fd = w->sl->wake_pipe[0], .events = POLLIN },
+		{ .fd = worker_watch(w), .events = POLLIN },
 	};
-	char buf[64];
+	char buf[4096] __attribute__((aligned(8)));
 
-	if (poll(pfd, 2, ms) > 0 && (pfd[0].revents & POLLIN))
+	if (poll(pfd, pfd[2].fd >= 0 ? 3 : 2, ms) > 0 && (pfd[0].revents & POLLIN))
 		return false;
 	if (pfd[1].revents & POLLIN)
 		while (read(w->sl->wake_pipe[0], buf, sizeof buf) > 0)
 			;
+	if (pfd[2].fd >= 0 && (pfd[2].revents & POLLIN)) {
+		ssize_t n;
+		bool    gone = false;
+		while ((n = read(pfd[2].fd, buf, sizeof buf)) > 0)
+			for (char *p = buf; p < buf + n;) {
+				const struct inotify_event *e = (const void *)p;
+				gone |= (e->mask & IN_IGNORED) != 0;
+				p += sizeof *e + e->len;
+			}
+		/* The folder itself went (by-path goes with the last adapter):
+		 * watch it again once it is back. */
+		if (gone) {
+			close(w->watch_fd);
+			w->watch_fd = -1;
+		}
+	}
 	return true;
 }
 
@@ -252,13 +300,18 @@ worker_try_connect(worker *w, bool quiet)
 at_status
 worker_connect(worker *w, int64_t deadline, bool quiet)
 {
+	worker_watch(w);    /* before the first try: no name slips between */
 	for (;;) {
 		at_status s = worker_try_connect(w, quiet);
 		if (s != AT_TIMEOUT)
 			return s;
 		if (deadline > 0 && worker_mono_ms() >= deadline)
 			return AT_TIMEOUT;
-		if (!worker_wait_news(w, 20))
+		/* With news to wake it, a slow poll is only a safety net. */
+		int ms = (w->sl->usb_path[0] != '\0' || worker_watch(w) >= 0) ? 250 : 20;
+		if (deadline > 0 && deadline - worker_mono_ms() < ms)
+			ms = (int)(deadline - worker_mono_ms()) + 1;
+		if (!worker_wait_news(w, ms))
 			return AT_STOPPED;
 	}
 }
@@ -836,7 +889,7 @@ worker_run(void *arg)
 {
 	slot   *sl = arg;
 	worker  w = { .sl = sl, .st = sl->st, .pol = &sl->st->cfg->policy,
-	              .phase = PHASE_WAIT, .percent = -1 };
+	              .phase = PHASE_WAIT, .percent = -1, .watch_fd = -1 };
 	int64_t give_up = worker_mono_ms() + (int64_t)(w.pol->reboot_timeout * 1000);
 
 	worker_post(&w, BUS_STATE, NULL, NULL);
@@ -885,6 +938,8 @@ worker_run(void *arg)
 	if (sl->recovered != NULL)
 		worker_report_recovered(&w, NULL);
 	worker_disconnect(&w, "station stops");
+	if (w.watch_fd >= 0)
+		close(w.watch_fd);
 	station_worker_exited(w.st);
 	return NULL;
 }
