@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "station/unit.h"
 #include "station/at.h"
 
 #define AT_RXBUF      4096
@@ -77,15 +78,6 @@ at_is_unsolicited(const char *line)
 		    strlen(at_unsolicited_prefixes[i])) == 0)
 			return true;
 	return false;
-}
-
-static int64_t
-at_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void
@@ -227,7 +219,7 @@ at_fill(at_channel *ch, int64_t deadline)
 		nfd = 2;
 	}
 	for (;;) {
-		int64_t left = deadline - at_now();
+		int64_t left = deadline - unit_mono_ms();
 		if (left < 0)
 			left = 0;
 		int r = poll(pfd, (nfds_t)nfd, (int)left);
@@ -322,7 +314,7 @@ at_final(const char *line, at_response *r)
 static at_status
 at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 {
-	int64_t deadline = at_now() + timeout_ms;
+	int64_t deadline = unit_mono_ms() + timeout_ms;
 	char    line[AT_LINE_MAX];
 
 	for (;;) {
@@ -402,7 +394,7 @@ at_next_line(at_channel *ch, int timeout_ms, char *line, size_t len)
 {
 	if (at_queue_pop(&ch->urcs, line, len))
 		return AT_OK;
-	return at_read_line(ch, at_now() + timeout_ms, line, len);
+	return at_read_line(ch, unit_mono_ms() + timeout_ms, line, len);
 }
 
 /* Waits until at least want acks have been counted. A line in between is
@@ -411,7 +403,7 @@ at_next_line(at_channel *ch, int timeout_ms, char *line, size_t len)
 static at_status
 at_wait_acks(at_channel *ch, size_t want, int timeout_ms)
 {
-	int64_t     deadline = at_now() + timeout_ms;
+	int64_t     deadline = unit_mono_ms() + timeout_ms;
 	char        line[AT_LINE_MAX];
 	at_response r;
 

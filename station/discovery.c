@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "station/unit.h"
 #include "station/discovery.h"
 #include "station/models.h"
 #include "station/usbpath.h"
@@ -85,15 +86,6 @@ struct discovery {
 	char                          (*noted)[USBPATH_MAX]; /* ignored paths said once */
 	size_t                          nnoted;
 };
-
-static int64_t
-discovery_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The device's port path; false for root hubs and paths that do not fit. */
 static bool
@@ -208,7 +200,7 @@ discovery_arrived(discovery *d, const char *path, uint8_t addr, uint16_t pid)
 	/* PROTOCOL.md §3: interface 2 unless the model table says otherwise. */
 	p->iface = mi != NULL ? mi->at_interface : 2;
 	p->state = PORT_RESOLVING;
-	p->deadline = discovery_now_ms() + d->opt.tty_wait_ms;
+	p->deadline = unit_mono_ms() + d->opt.tty_wait_ms;
 }
 
 static void
@@ -272,7 +264,7 @@ discovery_note_ignored(discovery *d, const disc_port *p)
 static int
 discovery_resolve(discovery *d)
 {
-	int64_t now = discovery_now_ms();
+	int64_t now = unit_mono_ms();
 	int     waiting = 0;
 
 	for (size_t i = 0; i < d->nports; i++) {
@@ -330,7 +322,7 @@ static void *
 discovery_super_main(void *arg)
 {
 	discovery *d = arg;
-	int64_t    next_scan = discovery_now_ms() + d->opt.rescan_ms;
+	int64_t    next_scan = unit_mono_ms() + d->opt.rescan_ms;
 	int        waiting;
 
 	/* Without hotplug the first scan is the enumeration. */
@@ -341,7 +333,7 @@ discovery_super_main(void *arg)
 	for (;;) {
 		disc_event     *list;
 		struct timespec ts;
-		int64_t         now = discovery_now_ms();
+		int64_t         now = unit_mono_ms();
 		int             ms = waiting > 0 ? DISCOVERY_POLL_MS : (int)(next_scan - now);
 
 		if (ms < 1)
@@ -363,9 +355,9 @@ discovery_super_main(void *arg)
 		pthread_mutex_unlock(&d->lock);
 
 		discovery_apply(d, list);
-		if (discovery_now_ms() >= next_scan) {
+		if (unit_mono_ms() >= next_scan) {
 			discovery_rescan(d);
-			next_scan = discovery_now_ms() + d->opt.rescan_ms;
+			next_scan = unit_mono_ms() + d->opt.rescan_ms;
 		}
 		waiting = discovery_resolve(d);
 	}

@@ -80,6 +80,8 @@ const char *unit_delivery_name(unit_delivery d);
 /* "2026-11-21T10:00:01.123Z" into buf (at least 25 bytes). */
 char       *unit_format_time(int64_t ms, char *buf, size_t len);
 int64_t     unit_now_ms(void);
+/* A clock for timeouts and durations: monotonic, ms, never steps back. */
+int64_t     unit_mono_ms(void);
 void        unit_record_init(unit_record *u);
 
 #endif

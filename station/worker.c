@@ -23,19 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "station/unit.h"
 #include "station/identity.h"
 #include "station/urc.h"
 #include "station/worker.h"
 #include "station/worker_int.h"
-
-int64_t
-worker_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 worker_cmd_ms(const worker *w)
@@ -305,12 +297,12 @@ worker_connect(worker *w, int64_t deadline, bool quiet)
 		at_status s = worker_try_connect(w, quiet);
 		if (s != AT_TIMEOUT)
 			return s;
-		if (deadline > 0 && worker_mono_ms() >= deadline)
+		if (deadline > 0 && unit_mono_ms() >= deadline)
 			return AT_TIMEOUT;
 		/* With news to wake it, a slow poll is only a safety net. */
 		int ms = (w->sl->usb_path[0] != '\0' || worker_watch(w) >= 0) ? 250 : 20;
-		if (deadline > 0 && deadline - worker_mono_ms() < ms)
-			ms = (int)(deadline - worker_mono_ms()) + 1;
+		if (deadline > 0 && deadline - unit_mono_ms() < ms)
+			ms = (int)(deadline - unit_mono_ms()) + 1;
 		if (!worker_wait_news(w, ms))
 			return AT_STOPPED;
 	}
@@ -367,7 +359,7 @@ worker_read_qgmr(worker *w, ident *id, int64_t deadline)
 			snprintf(id->qgmr, sizeof id->qgmr, "%s", rev);
 			return ID_OK;
 		}
-		if (worker_mono_ms() >= deadline) {
+		if (unit_mono_ms() >= deadline) {
 			/* Still incomplete: fall back on ATI's revision, but say so. */
 			if (rev != NULL)
 				worker_note(w, "AT+QGMR still incomplete (%s); using ATI revision", rev);
@@ -520,9 +512,9 @@ worker_reacquire(worker *w)
 	ident id;
 
 	if (w->ch == NULL &&
-	    worker_connect(w, worker_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000), true) != AT_OK)
+	    worker_connect(w, unit_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000), true) != AT_OK)
 		return false;
-	if (worker_identify(w, &id, worker_mono_ms() + 16000) != ID_OK)
+	if (worker_identify(w, &id, unit_mono_ms() + 16000) != ID_OK)
 		return false;
 	if (strcmp(id.imei, w->id.imei) != 0) {
 		w->keep_port = true;
@@ -850,7 +842,7 @@ worker_handle(worker *w)
 	urc_event e;
 
 	worker_set(w, PHASE_IDENTIFY, -1);
-	rc = worker_identify(w, &id, worker_mono_ms() + 16000);
+	rc = worker_identify(w, &id, unit_mono_ms() + 16000);
 	if (rc == ID_OK && worker_hand_over(w, &id))
 		return;
 	if ((rc == ID_NO_ANSWER || rc == ID_OK || rc == ID_LOST) &&
@@ -890,12 +882,12 @@ worker_run(void *arg)
 	slot   *sl = arg;
 	worker  w = { .sl = sl, .st = sl->st, .pol = &sl->st->cfg->policy,
 	              .phase = PHASE_WAIT, .percent = -1, .watch_fd = -1 };
-	int64_t give_up = worker_mono_ms() + (int64_t)(w.pol->reboot_timeout * 1000);
+	int64_t give_up = unit_mono_ms() + (int64_t)(w.pol->reboot_timeout * 1000);
 
 	worker_post(&w, BUS_STATE, NULL, NULL);
 	while (station_may_start(w.st)) {
 		/* A journaled unit that never showed up again is reported. */
-		if (sl->recovered != NULL && worker_mono_ms() >= give_up)
+		if (sl->recovered != NULL && unit_mono_ms() >= give_up)
 			worker_report_recovered(&w, NULL);
 		while (station_is_paused(w.st) && !w.keep_port && station_may_start(w.st))
 			if (!worker_sleep(&w, 200))
@@ -925,7 +917,7 @@ worker_run(void *arg)
 		 * reported too (keep_port), never left unaccounted for. */
 		if (sl->had_unit && sl->st->opt.once && !w.keep_port)
 			break;
-		if (sl->st->opt.once && worker_mono_ms() >= give_up && !sl->had_unit)
+		if (sl->st->opt.once && unit_mono_ms() >= give_up && !sl->had_unit)
 			break;
 		if (w.keep_port)
 			continue;

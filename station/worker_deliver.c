@@ -155,7 +155,7 @@ worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
 		free(data);
 		return HOP_STOPPED;
 	}
-	t0 = worker_mono_ms();
+	t0 = unit_mono_ms();
 	worker_set(w, PHASE_DELIVER, 0);
 	if (mi->deliveries & MODEL_DELIVER_COM) {
 		s = worker_cmd(w, &r, "AT+QFOTADL=\"COM:\",%zu,5", len);
@@ -196,7 +196,7 @@ worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
 	}
 	station_upload_release(w->st);
 	free(data);
-	w->u.transfer_s = (double)(worker_mono_ms() - t0) / 1000.0;
+	w->u.transfer_s = (double)(unit_mono_ms() - t0) / 1000.0;
 	return rc;
 }
 

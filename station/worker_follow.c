@@ -53,7 +53,7 @@ follow_dl_context(urc_transport via)
 static hop_rc
 follow_urc(worker *w, follow *f, const urc_event *e)
 {
-	int64_t now = worker_mono_ms();
+	int64_t now = unit_mono_ms();
 
 	f->last_progress = now;
 	switch (e->kind) {
@@ -129,7 +129,7 @@ follow_blind(worker *w, follow *f, int64_t deadline)
 	for (;;) {
 		if ((s = worker_try_connect(w, false)) != AT_TIMEOUT)
 			break;
-		if (worker_mono_ms() >= deadline) {
+		if (unit_mono_ms() >= deadline) {
 			s = AT_TIMEOUT;
 			break;
 		}
@@ -167,7 +167,7 @@ follow_port_return(worker *w, follow *f)
 {
 	bool    blind_update = f->blind && !f->end_seen;
 	double  limit = w->pol->reboot_timeout + (blind_update ? w->pol->stall_timeout : 0);
-	int64_t t0 = worker_mono_ms();
+	int64_t t0 = unit_mono_ms();
 	unit_phase ph = blind_update && w->phase != PHASE_DOWNLOAD ? PHASE_UPDATING : PHASE_REBOOT;
 
 	at_status s;
@@ -198,7 +198,7 @@ follow_port_return(worker *w, follow *f)
 	if (s != AT_OK)
 		return worker_fail(w, ph, -1, false,
 		    "port did not come back within %g s", limit);
-	f->last_progress = worker_mono_ms();
+	f->last_progress = unit_mono_ms();
 	if (blind_update && !f->end_seen) {
 		f->end_seen = true;
 		f->end_code = 0;
@@ -213,7 +213,7 @@ follow_port_return(worker *w, follow *f)
 static hop_rc
 follow_verify(worker *w, const pkg *hop)
 {
-	int64_t deadline = worker_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000);
+	int64_t deadline = unit_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000);
 	ident   id;
 	id_rc   rc;
 
@@ -227,14 +227,14 @@ follow_verify(worker *w, const pkg *hop)
 				return worker_fail(w, PHASE_VERIFY, -1, false,
 				    "port did not come back within %g s", w->pol->reboot_timeout);
 		}
-		rc = worker_identify(w, &id, worker_mono_ms() + 16000);
+		rc = worker_identify(w, &id, unit_mono_ms() + 16000);
 		if (rc == ID_STOPPED)
 			return HOP_STOPPED;
 		if (rc == ID_OK || rc == ID_BAD)
 			break;
 		if (rc == ID_LOST)
 			worker_disconnect(w, "port lost while verifying");
-		if (worker_mono_ms() >= deadline)
+		if (unit_mono_ms() >= deadline)
 			return worker_fail(w, PHASE_VERIFY, -1, false,
 			    "module did not answer after the update (waited %g s)", w->pol->reboot_timeout);
 		if (!worker_sleep(w, 500))
@@ -283,7 +283,7 @@ follow_verify(worker *w, const pkg *hop)
 hop_rc
 worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first)
 {
-	follow  f = { .hop = hop, .end_code = -1, .last_progress = worker_mono_ms(),
+	follow  f = { .hop = hop, .end_code = -1, .last_progress = unit_mono_ms(),
 	              .blind = w->id.mi != NULL && w->id.mi->usb_blind_update };
 	int64_t stall_ms = (int64_t)(w->pol->stall_timeout * 1000);
 	int64_t reboot_ms = (int64_t)(w->pol->reboot_timeout * 1000);
@@ -320,7 +320,7 @@ worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first)
 			    "port lost unexpectedly (unplugged, power cut or crash?)");
 			continue;
 		}
-		int64_t now = worker_mono_ms();
+		int64_t now = unit_mono_ms();
 		if (s == AT_TIMEOUT) {
 			/* A module on a port that stays (UART jig) reboots silently. */
 			if (f.end_seen && now - f.end_at > reboot_ms)
@@ -359,11 +359,11 @@ worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first)
 void
 worker_settle(worker *w)
 {
-	int64_t deadline = worker_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000);
+	int64_t deadline = unit_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000);
 	ident   id;
 	bool    restarted = false;
 
-	while (!restarted && w->ch != NULL && worker_mono_ms() < deadline) {
+	while (!restarted && w->ch != NULL && unit_mono_ms() < deadline) {
 		char      line[AT_LINE_MAX];
 		at_status s = at_next_line(w->ch, 500, line, sizeof line);
 		if (s == AT_STOPPED)
@@ -379,7 +379,7 @@ worker_settle(worker *w)
 	}
 	if (w->ch == NULL && worker_connect(w, deadline, false) != AT_OK)
 		return;
-	if (worker_identify(w, &id, worker_mono_ms() + 16000) == ID_OK &&
+	if (worker_identify(w, &id, unit_mono_ms() + 16000) == ID_OK &&
 	    (w->id.imei[0] == '\0' || strcmp(id.imei, w->id.imei) == 0))
 		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", follow_revision(&id));
 }

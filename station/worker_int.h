@@ -60,7 +60,6 @@ typedef struct worker {
 } worker;
 
 /* worker.c */
-int64_t   worker_mono_ms(void);
 int       worker_cmd_ms(const worker *w);
 void      worker_set(worker *w, unit_phase ph, int percent);
 void      worker_note(worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -31,21 +31,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "station/unit.h"
 #include "ui/grid_int.h"
 
 #define GRID_KEY_WAIT_MS 100
 #define GRID_BEEP_MS     250
 #define GRID_FLASH_MS    3000
 #define GRID_KEY_ESC     27
-
-static int64_t
-grid_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 grid *
 grid_new(station *st, const station_config *cfg, const char *session_report_path)
@@ -334,7 +326,7 @@ grid_thread(void *arg)
 
 	for (;;) {
 		int     ch = getch();
-		int64_t now = grid_mono_ms();
+		int64_t now = unit_mono_ms();
 		int64_t wall = unit_now_ms();
 		bool    stop, draw, dirty;
 
