@@ -43,6 +43,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,53 @@ hub_find(hub_app *app, const char *path)
 	return NULL;
 }
 
+/*
+ * Starts a child with posix_spawn, never fork: this process has threads
+ * (GLib's, under umockdev), and a forked child may only make
+ * async-signal-safe calls until exec. Even open() was not safe there: it
+ * goes through umockdev's preload, whose path lock another thread can hold
+ * at the fork, and the child then hangs before it execs (seen as a hub
+ * that never got ready). posix_spawn's child uses libc's internal calls,
+ * which no preload interposes. The child starts with no signal blocked;
+ * with null_stdio its stdin and stdout are /dev/null. envp NULL: this
+ * environment, and path is searched in PATH.
+ */
+static int
+hub_spawn(const char *path, char *const argv[], char *const envp[], bool null_stdio,
+          pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t          attr;
+	sigset_t                   none;
+	int                        rc;
+
+	sigemptyset(&none);
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return -1;
+	if (posix_spawnattr_init(&attr) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	rc = posix_spawnattr_setsigmask(&attr, &none);
+	if (rc == 0)
+		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	if (rc == 0 && null_stdio) {
+		rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+		if (rc == 0)
+			rc = posix_spawn_file_actions_adddup2(&fa, 0, 1);
+	}
+	if (rc == 0)
+		rc = envp != NULL ? posix_spawn(pid, path, &fa, &attr, argv, envp)
+		                  : posix_spawnp(pid, path, &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
+
 /* Starts the port's emulator (dfota-sim --module link=...,SPEC). */
 static int
 hub_plug(hub_app *app, hub_port *p)
@@ -200,10 +248,8 @@ hub_plug(hub_app *app, hub_port *p)
 	argv[n++] = "--module";
 	argv[n++] = module;
 	argv[n] = NULL;
-	/* A module is hardware: it runs outside the testbed. Its environment
-	 * is made here, before fork: this process has umockdev's threads, and
-	 * a child of a threaded process may only make async-signal-safe calls
-	 * until exec (unsetenv there deadlocked on a lock another thread held). */
+	/* A module is hardware: it runs outside the testbed, so its
+	 * environment has neither umockdev's preload nor its UMOCKDEV_DIR. */
 	size_t ne = 0, k = 0;
 	while (environ[ne] != NULL)
 		ne++;
@@ -215,23 +261,9 @@ hub_plug(hub_app *app, hub_port *p)
 		    strncmp(environ[i], "UMOCKDEV_DIR=", 13) != 0)
 			envp[k++] = environ[i];
 	envp[k] = NULL;
-	pid = fork();
-	if (pid < 0) {
+	if (hub_spawn(app->self, argv, envp, true, &pid) != 0) {
 		free(envp);
 		return -1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			close(null);
-		}
-		execve(app->self, argv, envp);
-		_exit(127);
 	}
 	free(envp);
 	p->sim = pid;
@@ -430,19 +462,12 @@ hub_run_command(hub_app *app)
 {
 	pid_t pid;
 
-	/* Before fork: the child of a threaded process must not touch the
-	 * environment (see hub_plug). The hub's own preload is loaded already. */
+	/* The hub's own preload is loaded already; the command's goes into
+	 * this environment, which the command inherits. */
 	hub_command_preload(app);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execvp(app->command[0], app->command);
+	if (hub_spawn(app->command[0], app->command, NULL, false, &pid) != 0) {
 		fprintf(stderr, "dfota-sim hub: %s: %s\n", app->command[0], strerror(errno));
-		_exit(127);
+		return -1;
 	}
 	app->cmd_pid = pid;
 	printf("hub: command pid %ld\n", (long)pid);
