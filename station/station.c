@@ -330,46 +330,127 @@ station_usb_port(station *st, const char *usb_path, const char *tty, uint16_t pi
 	return true;
 }
 
-int
-station_usb_hand_over(station *st, int i, const char *imei, unsigned gen)
+/* Can slot i's port (of generation gen) be handed to another slot? Not
+ * when it follows another path, or lends its own, or has news since. */
+static bool
+station_usb_may_lend(const station *st, int i, unsigned gen)
 {
-	slot *here = &st->slots[i], *owner = NULL;
-	char  note[256];
+	const slot *here = &st->slots[i];
 
-	if (imei == NULL || imei[0] == '\0')
-		return -1;
-	pthread_mutex_lock(&st->lock);
-	if (here->usb_path[0] != '\0' && here->lent_to < 0 && here->borrowed < 0 &&
-	    here->usb_gen == gen) {
-		for (int k = 0; k < st->nslots && owner == NULL; k++) {
-			slot *o = &st->slots[k];
-			if (k != i && o->usb_path[0] != '\0' && o->usb_tty[0] == '\0' &&
-			    o->lent_to < 0 && o->borrowed < 0 && strcmp(o->unit_imei, imei) == 0)
-				owner = o;
-		}
-	}
-	if (owner == NULL) {
-		pthread_mutex_unlock(&st->lock);
-		return -1;
-	}
+	return here->usb_path[0] != '\0' && here->lent_to < 0 && here->borrowed < 0 &&
+	    here->usb_gen == gen;
+}
+
+/* Slot k has a unit in flight whose own port went away (rebooting, or
+ * pulled out), and it follows no other path. */
+static bool
+station_usb_awaits(const station *st, int k, int i)
+{
+	const slot *o = &st->slots[k];
+
+	return k != i && o->usb_path[0] != '\0' && o->usb_tty[0] == '\0' && o->lent_to < 0 &&
+	    o->borrowed < 0 && o->unit_imei[0] != '\0';
+}
+
+/* The port path without its bus: "1-1.2" -> "1.2". A SuperSpeed module
+ * that comes back on the companion bus keeps its port numbers. */
+static const char *
+station_usb_ports_of(const char *path)
+{
+	const char *dash = strchr(path, '-');
+
+	return dash != NULL ? dash + 1 : path;
+}
+
+/* Called locked: slot here's port, and the later news of its path, go to
+ * owner's worker; both timelines get the note. */
+static void
+station_usb_lend(slot *here, slot *owner, char *note, size_t len,
+                 const char *why)
+{
 	here->lent_to = owner->index;
 	owner->borrowed = here->index;
 	/* Empty without a new generation: this worker has just closed the
 	 * port and must not open it again. */
 	here->usb_tty[0] = '\0';
 	station_mailbox(owner, here->home_tty);
-	snprintf(note, sizeof note, "unit IMEI %s came back on USB %s (it left from %s); "
-	    "followed on from slot %s", imei, here->usb_path, owner->usb_path, owner->label);
-	pthread_mutex_unlock(&st->lock);
+	snprintf(note, len, "unit IMEI %s came back on USB %s (it left from %s)%s; "
+	    "followed on from slot %s", owner->unit_imei, here->usb_path, owner->usb_path, why,
+	    owner->label);
+}
 
-	bus_event ev = { .kind = BUS_NOTE, .slot = owner->index, .phase = PHASE_REBOOT,
+static void
+station_usb_notes(station *st, int owner, int here, const char *note)
+{
+	bus_event ev = { .kind = BUS_NOTE, .slot = owner, .phase = PHASE_REBOOT,
 	    .percent = -1, .error_code = -1, .text = strdup(note) };
-	snprintf(ev.slot_label, sizeof ev.slot_label, "%s", owner->label);
+
+	snprintf(ev.slot_label, sizeof ev.slot_label, "%s", st->slots[owner].label);
 	bus_post(st->bus, &ev);
-	ev = (bus_event){ .kind = BUS_NOTE, .slot = here->index, .phase = PHASE_WAIT,
+	ev = (bus_event){ .kind = BUS_NOTE, .slot = here, .phase = PHASE_WAIT,
 	    .percent = -1, .error_code = -1, .text = strdup(note) };
-	snprintf(ev.slot_label, sizeof ev.slot_label, "%s", here->label);
+	snprintf(ev.slot_label, sizeof ev.slot_label, "%s", st->slots[here].label);
 	bus_post(st->bus, &ev);
+}
+
+int
+station_usb_hand_over(station *st, int i, const char *imei, unsigned gen)
+{
+	slot *owner = NULL;
+	char  note[320];
+
+	if (imei == NULL || imei[0] == '\0')
+		return -1;
+	pthread_mutex_lock(&st->lock);
+	for (int k = 0; k < st->nslots && owner == NULL && station_usb_may_lend(st, i, gen); k++)
+		if (station_usb_awaits(st, k, i) && strcmp(st->slots[k].unit_imei, imei) == 0)
+			owner = &st->slots[k];
+	if (owner == NULL) {
+		pthread_mutex_unlock(&st->lock);
+		return -1;
+	}
+	station_usb_lend(&st->slots[i], owner, note, sizeof note, "");
+	pthread_mutex_unlock(&st->lock);
+	station_usb_notes(st, owner->index, i, note);
+	return owner->index;
+}
+
+int
+station_usb_hand_over_updating(station *st, int i, unsigned gen)
+{
+	slot *here = &st->slots[i], *owner = NULL;
+	int   nsame = 0, nany = 0, same = -1, any = -1;
+	char  note[320];
+
+	pthread_mutex_lock(&st->lock);
+	for (int k = 0; k < st->nslots && station_usb_may_lend(st, i, gen); k++) {
+		const slot *o = &st->slots[k];
+		/* No product id check: an updater may enumerate as another
+		 * product than the firmware it updates. */
+		if (!station_usb_awaits(st, k, i))
+			continue;
+		nany++;
+		any = k;
+		if (strcmp(station_usb_ports_of(o->usb_path), station_usb_ports_of(here->usb_path)) == 0) {
+			nsame++;
+			same = k;
+		}
+	}
+	/* Only a match without doubt: the one unit awaiting its return, or
+	 * the one on the same ports of another bus. */
+	if (nsame == 1)
+		owner = &st->slots[same];
+	else if (nany == 1)
+		owner = &st->slots[any];
+	if (owner == NULL) {
+		pthread_mutex_unlock(&st->lock);
+		return -1;
+	}
+	station_usb_lend(here, owner, note, sizeof note,
+	    nsame == 1 ? ", in its updater, on the same ports of another bus" :
+	    ", in its updater, the only unit awaiting its return");
+	pthread_mutex_unlock(&st->lock);
+	station_usb_notes(st, owner->index, i, note);
 	return owner->index;
 }
 
@@ -583,6 +664,29 @@ station_wait(station *st, const sigset_t *sigs)
 	}
 }
 
+/* Serial slots wait for their port on their wake pipe, woken by one
+ * portwatch for the station; without it they poll (worker_connect). */
+static void
+station_watch_ports(station *st)
+{
+	char err[256];
+
+	if ((st->ports = portwatch_new()) == NULL)
+		return;
+	for (int i = 0; i < st->nslots; i++) {
+		slot *sl = &st->slots[i];
+		if (sl->usb_path[0] == '\0' && sl->serial_path[0] != '\0')
+			sl->port_watched = portwatch_add(st->ports, sl->serial_path, sl->wake_pipe[1]) == 0;
+	}
+	if (portwatch_start(st->ports, err, sizeof err) != 0) {
+		fprintf(stderr, "dfota-station: %s\n", err);
+		for (int i = 0; i < st->nslots; i++)
+			st->slots[i].port_watched = false;
+		portwatch_free(st->ports);
+		st->ports = NULL;
+	}
+}
+
 int
 station_run(station *st)
 {
@@ -592,6 +696,7 @@ station_run(station *st)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	station_watch_ports(st);
 	for (int i = 0; i < st->nslots; i++)
 		station_start_worker(st, &st->slots[i]);
 	if (station_wants_usb(st)) {
@@ -608,6 +713,8 @@ station_run(station *st)
 			for (int i = 0; i < st->nslots; i++)
 				if (st->slots[i].started)
 					pthread_join(st->slots[i].thread, NULL);
+			portwatch_free(st->ports);
+			st->ports = NULL;
 			return 3;
 		}
 		pthread_mutex_lock(&st->lock);
@@ -624,6 +731,8 @@ station_run(station *st)
 	for (int i = 0; i < st->nslots; i++)
 		if (st->slots[i].started)
 			pthread_join(st->slots[i].thread, NULL);
+	portwatch_free(st->ports);
+	st->ports = NULL;
 	pthread_mutex_lock(&st->lock);
 	status = (st->results[RESULT_FAIL] > 0 || st->results[RESULT_ABORTED] > 0 ||
 	    st->results[RESULT_NO_PACKAGE] > 0) ? 1 : 0;

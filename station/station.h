@@ -27,6 +27,7 @@
 #include "station/bus.h"
 #include "station/journal.h"
 #include "station/discovery.h"
+#include "station/portwatch.h"
 #include "station/unit.h"
 
 typedef struct station_options {
@@ -61,6 +62,7 @@ typedef struct slot {
 	uint16_t         usb_pid;
 	unsigned         usb_gen;
 	int              wake_pipe[2];   /* a byte: the port changed       */
+	bool             port_watched;   /* serial: portwatch wakes it     */
 	/* A unit an earlier run left in flight in this slot (journal). */
 	journal_unit    *recovered;
 	bool             in_danger;      /* past the trigger: stopping would cut an update */
@@ -86,6 +88,7 @@ struct station {
 	int                   nslots;    /* grows under lock (discovery)   */
 	int                   slots_cap;
 	discovery            *disc;      /* NULL when USB is not used      */
+	portwatch            *ports;     /* serial slots' port names; NULL */
 
 	pthread_mutex_t       lock;      /* guards everything below        */
 	pthread_cond_t        changed;   /* a unit started/finished; stop  */
@@ -156,5 +159,13 @@ bool station_usb_port(station *st, const char *usb_path, const char *tty, uint16
  * slot. The caller closes the port right away without reading it. Returns
  * that slot's index, or -1 when no unit in flight has this IMEI. */
 int  station_usb_hand_over(station *st, int i, const char *imei, unsigned gen);
+/* Worker side, USB slots: a module in the middle of an update, which does
+ * not say who it is (its updater ignores AT), came up on slot i's port of
+ * generation gen. When exactly one unit in flight awaits its port's return
+ * (a unit on the same ports of another bus, the SuperSpeed companion,
+ * wins) the port goes to that unit's slot as in
+ * station_usb_hand_over; its worker checks the IMEI after the final boot.
+ * Returns that slot's index, or -1 when the match is not certain. */
+int  station_usb_hand_over_updating(station *st, int i, unsigned gen);
 
 #endif

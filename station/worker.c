@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <sys/inotify.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,68 +197,23 @@ worker_port_path(worker *w, char *path, size_t len, unsigned *gen)
 	return station_usb_tty(w->st, w->sl->index, w->usb_gen, path, len, gen);
 }
 
-/* A serial slot's port is a name in a folder (/dev, /dev/serial/by-path,
- * a bridge's link): an inotify watch on that folder wakes the worker the
- * moment the name appears or is replaced, instead of trying open() in a
- * tight loop -- which for 128 empty slots cost a sixth of a core. -1 when
- * the folder cannot be watched (then the worker polls). */
-static int
-worker_watch(worker *w)
-{
-	char dir[CFG_PATH_MAX];
-	char *slash;
-
-	if (w->watch_fd >= 0 || w->sl->usb_path[0] != '\0')
-		return w->watch_fd;
-	snprintf(dir, sizeof dir, "%s", w->sl->serial_path);
-	if ((slash = strrchr(dir, '/')) == NULL)
-		return -1;
-	*slash = '\0';
-	if (dir[0] == '\0')
-		snprintf(dir, sizeof dir, "/");
-	w->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (w->watch_fd >= 0 && inotify_add_watch(w->watch_fd, dir,
-	    IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF) < 0) {
-		close(w->watch_fd);
-		w->watch_fd = -1;
-	}
-	return w->watch_fd;
-}
-
-/* Sleeps until news of the port, or ms at the most: the supervisor's byte
- * (USB slots) or a change in the port's folder (serial slots). False when
- * the stop pipe woke it. */
+/* Sleeps until news of the port, or ms at the most: a byte on the wake
+ * pipe, from the supervisor (USB slots) or the station's portwatch
+ * (serial slots). False when the stop pipe woke it. */
 static bool
 worker_wait_news(worker *w, int ms)
 {
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[2] = {
 		{ .fd = w->sl->stop_pipe[0], .events = POLLIN },
 		{ .fd = w->sl->wake_pipe[0], .events = POLLIN },
-		{ .fd = worker_watch(w), .events = POLLIN },
 	};
-	char buf[4096] __attribute__((aligned(8)));
+	char buf[256];
 
-	if (poll(pfd, pfd[2].fd >= 0 ? 3 : 2, ms) > 0 && (pfd[0].revents & POLLIN))
+	if (poll(pfd, 2, ms) > 0 && (pfd[0].revents & POLLIN))
 		return false;
 	if (pfd[1].revents & POLLIN)
 		while (read(w->sl->wake_pipe[0], buf, sizeof buf) > 0)
 			;
-	if (pfd[2].fd >= 0 && (pfd[2].revents & POLLIN)) {
-		ssize_t n;
-		bool    gone = false;
-		while ((n = read(pfd[2].fd, buf, sizeof buf)) > 0)
-			for (char *p = buf; p < buf + n;) {
-				const struct inotify_event *e = (const void *)p;
-				gone |= (e->mask & IN_IGNORED) != 0;
-				p += sizeof *e + e->len;
-			}
-		/* The folder itself went (by-path goes with the last adapter):
-		 * watch it again once it is back. */
-		if (gone) {
-			close(w->watch_fd);
-			w->watch_fd = -1;
-		}
-	}
 	return true;
 }
 
@@ -292,7 +246,6 @@ worker_try_connect(worker *w, bool quiet)
 at_status
 worker_connect(worker *w, int64_t deadline, bool quiet)
 {
-	worker_watch(w);    /* before the first try: no name slips between */
 	for (;;) {
 		at_status s = worker_try_connect(w, quiet);
 		if (s != AT_TIMEOUT)
@@ -300,7 +253,7 @@ worker_connect(worker *w, int64_t deadline, bool quiet)
 		if (deadline > 0 && unit_mono_ms() >= deadline)
 			return AT_TIMEOUT;
 		/* With news to wake it, a slow poll is only a safety net. */
-		int ms = (w->sl->usb_path[0] != '\0' || worker_watch(w) >= 0) ? 250 : 20;
+		int ms = (w->sl->usb_path[0] != '\0' || w->sl->port_watched) ? 250 : 20;
 		if (deadline > 0 && deadline - unit_mono_ms() < ms)
 			ms = (int)(deadline - unit_mono_ms()) + 1;
 		if (!worker_wait_news(w, ms))
@@ -817,7 +770,10 @@ worker_report_recovered(worker *w, const ident *now)
  * on this slot's port path (companion bus, moved by a person), is handed
  * to that slot's worker, which goes on with the unit (the matching is the
  * station's: station_usb_hand_over). This worker lets go of the port at
- * once, without reading it, and waits for its path's next news. */
+ * once, without reading it, and waits for its path's next news. id NULL:
+ * a module in its updater, which does not say who it is; the station
+ * matches it only when no doubt is left, and the owner checks its IMEI
+ * after the final boot. */
 static bool
 worker_hand_over(worker *w, const ident *id)
 {
@@ -825,7 +781,8 @@ worker_hand_over(worker *w, const ident *id)
 
 	if (w->sl->usb_path[0] == '\0' || w->ch == NULL)
 		return false;
-	owner = station_usb_hand_over(w->st, w->sl->index, id->imei, w->usb_gen);
+	owner = id != NULL ? station_usb_hand_over(w->st, w->sl->index, id->imei, w->usb_gen) :
+	    station_usb_hand_over_updating(w->st, w->sl->index, w->usb_gen);
 	if (owner < 0)
 		return false;
 	worker_disconnect(w, "port handed to the slot whose unit this is");
@@ -847,6 +804,8 @@ worker_handle(worker *w)
 		return;
 	if ((rc == ID_NO_ANSWER || rc == ID_OK || rc == ID_LOST) &&
 	    worker_fota_pending(w, &e, rc == ID_NO_ANSWER ? 300 : 0)) {
+		if (rc != ID_OK && worker_hand_over(w, NULL))
+			return;
 		worker_adopt(w, &e);
 		worker_end_unit(w);
 		return;
@@ -881,7 +840,7 @@ worker_run(void *arg)
 {
 	slot   *sl = arg;
 	worker  w = { .sl = sl, .st = sl->st, .pol = &sl->st->cfg->policy,
-	              .phase = PHASE_WAIT, .percent = -1, .watch_fd = -1 };
+	              .phase = PHASE_WAIT, .percent = -1 };
 	int64_t give_up = unit_mono_ms() + (int64_t)(w.pol->reboot_timeout * 1000);
 
 	worker_post(&w, BUS_STATE, NULL, NULL);
@@ -930,8 +889,6 @@ worker_run(void *arg)
 	if (sl->recovered != NULL)
 		worker_report_recovered(&w, NULL);
 	worker_disconnect(&w, "station stops");
-	if (w.watch_fd >= 0)
-		close(w.watch_fd);
 	station_worker_exited(w.st);
 	return NULL;
 }

@@ -53,7 +53,6 @@ typedef struct worker {
 	bool              adopting;      /* following an update we did not start     */
 	unsigned          usb_gen;       /* generation of the USB tty last opened    */
 	bool              journaled;     /* a BEGIN for this unit is in the journal  */
-	int               watch_fd;      /* inotify on a serial port's folder, or -1 */
 	unit_phase        phase;
 	int               percent;
 	char              why[256];

@@ -333,23 +333,27 @@ START_TEST(test_unplug_mid_update)
 }
 END_TEST
 
-/* A module that comes back from its last reboot on another port path (as
- * on a SuperSpeed companion bus): one report, in its first slot, matched
- * by IMEI, both paths in its timeline. */
+/* A module that comes back on another port path (as on a SuperSpeed
+ * companion bus): one report, in its first slot, both paths in its
+ * timeline. From its last reboot (moveto=...@2) it is matched by IMEI;
+ * from the first (@1) it is in its updater, which answers no AT, and is
+ * matched as the only unit awaiting its return (IMEI checked at the end;
+ * at --speed 10, so that the update outlasts the station's AT timeout). */
 static void
-usb_moved(const char *name, const char *slots, const char *slot_a)
+usb_moved(const char *name, const char *slots, const char *slot_a, const char *spec, int ups,
+          const char *speed)
 {
-	static const char *const ports[] = { "1-1.2,model=BG96,moveto=2-1.4@2", NULL };
+	const char *const ports[] = { spec, NULL };
 	usb_run     r;
 	harness_csv csv;
 	char        reports[1200], csvpath[1300], detail[1600];
 
 	usb_setup(&r, name, "reboot_timeout = 10.0; stall_timeout = 10.0;", slots);
-	usb_start_hub(&r, "50", ports);
+	usb_start_hub(&r, speed, ports);
 	usb_start_station(&r, "--once", NULL);
 	int status = usb_wait_station(&r, 90);
 	usb_finish(&r);
-	ck_assert_msg(usb_count_path(&r, "hub.out", "hub: up 2-1.4") == 1,
+	ck_assert_msg(usb_count_path(&r, "hub.out", "hub: up 2-1.4") == ups,
 	    "the module did not come back on 2-1.4 (see %s)", r.dir);
 	ck_assert_msg(status == 0, "station exit status %d (see %s)", status, r.dir);
 	snprintf(reports, sizeof reports, "%s/reports", r.dir);
@@ -367,7 +371,7 @@ usb_moved(const char *name, const char *slots, const char *slot_a)
 
 START_TEST(test_moved_port_no_slots_list)
 {
-	usb_moved("usb-moved", "", "1-1.2");
+	usb_moved("usb-moved", "", "1-1.2", "1-1.2,model=BG96,moveto=2-1.4@2", 1, "50");
 }
 END_TEST
 
@@ -375,7 +379,13 @@ START_TEST(test_moved_port_configured_slots)
 {
 	usb_moved("usb-moved-cfg",
 	    "slots = ( { label = \"A1\"; usb_path = \"1-1.2\"; }, { label = \"B4\"; usb_path = \"2-1.4\"; } );\n",
-	    "A1");
+	    "A1", "1-1.2,model=BG96,moveto=2-1.4@2", 1, "50");
+}
+END_TEST
+
+START_TEST(test_moved_in_updater)
+{
+	usb_moved("usb-moved-upd", "", "1-1.2", "1-1.2,model=BG96,moveto=2-1.4@1", 2, "10");
 }
 END_TEST
 
@@ -482,6 +492,7 @@ main(void)
 	tcase_add_test(tc, test_unplug_mid_update);
 	tcase_add_test(tc, test_moved_port_no_slots_list);
 	tcase_add_test(tc, test_moved_port_configured_slots);
+	tcase_add_test(tc, test_moved_in_updater);
 	tcase_add_test(tc, test_hub_removed_mid_update);
 	tcase_add_test(tc, test_plug_cycles_leak_nothing);
 	suite_add_tcase(s, tc);
