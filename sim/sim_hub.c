@@ -583,16 +583,20 @@ hub_setup(hub_app *app)
 	sigset_t set;
 	ssize_t  n = readlink("/proc/self/exe", app->self, sizeof app->self - 1);
 
-	if (n <= 0)
+	if (n <= 0) {
+		fprintf(stderr, "dfota-sim hub: /proc/self/exe: %s\n", strerror(errno));
 		return -1;
+	}
 	app->self[n] = '\0';
 	if ((app->tree = hub_tree_new(err, sizeof err)) == NULL) {
 		fprintf(stderr, "dfota-sim hub: %s\n", err);
 		return -1;
 	}
 	snprintf(app->dir, sizeof app->dir, "%s/links", hub_tree_root(app->tree));
-	if (mkdir(app->dir, 0755) != 0)
+	if (mkdir(app->dir, 0755) != 0) {
+		fprintf(stderr, "dfota-sim hub: %s: %s\n", app->dir, strerror(errno));
 		return -1;
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -603,8 +607,12 @@ hub_setup(hub_app *app)
 	app->ino_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (app->sig_fd < 0 || app->ino_fd < 0 ||
 	    inotify_add_watch(app->ino_fd, app->dir,
-	    IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM) < 0)
+	    IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM) < 0) {
+		/* EMFILE from inotify: the user's instances are used up. */
+		fprintf(stderr, "dfota-sim hub: cannot watch %s: %s%s\n", app->dir, strerror(errno),
+		    errno == EMFILE ? " (see fs.inotify.max_user_instances)" : "");
 		return -1;
+	}
 	if (app->control != NULL) {
 		unlink(app->control);
 		/* O_RDWR: the FIFO never reads as closed between writers. */
@@ -635,12 +643,17 @@ hub_start_ports(hub_app *app)
 				snprintf(hub, sizeof hub, "%.*s", (int)(dot - p->port), p->port);
 			else
 				snprintf(hub, sizeof hub, "usb%d", atoi(p->port));
-			if (hub_tree_add_hub(app->tree, hub) != 0)
+			if (hub_tree_add_hub(app->tree, hub) != 0) {
+				fprintf(stderr, "dfota-sim hub: cannot add the hub %s\n", hub);
 				return -1;
+			}
 			continue;
 		}
-		if (hub_plug(app, p) != 0)
+		if (hub_plug(app, p) != 0) {
+			fprintf(stderr, "dfota-sim hub: cannot start the module on %s: %s\n", p->port,
+			    strerror(errno));
 			return -1;
+		}
 		want++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
