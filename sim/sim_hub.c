@@ -475,6 +475,24 @@ hub_run_command(hub_app *app)
 	return 0;
 }
 
+/* A module's link was removed (it powered down or rebooted): it leaves
+ * the bus now, whatever the link points to by the time the events are
+ * read. Taken from the events, not from the link's target alone: a module
+ * that reboots may get its old /dev/pts number back, and when its removal
+ * and its new link are read in one go the target looks unchanged. */
+static void
+hub_link_event(hub_app *app, const struct inotify_event *e)
+{
+	if (e->len == 0 || (e->mask & (IN_DELETE | IN_MOVED_FROM)) == 0)
+		return;
+	for (int i = 0; i < app->nports; i++) {
+		hub_port   *p = &app->ports[i];
+		const char *base = strrchr(p->link, '/');
+		if (p->sim > 0 && base != NULL && strcmp(base + 1, e->name) == 0)
+			hub_leave(app, p);
+	}
+}
+
 static void
 hub_wait_events(hub_app *app, int ms)
 {
@@ -495,8 +513,13 @@ hub_wait_events(hub_app *app, int ms)
 		hub_reap(app);
 	}
 	if (pfd[1].revents & POLLIN) {
-		while (read(app->ino_fd, buf, sizeof buf) > 0)
-			;
+		ssize_t n;
+		while ((n = read(app->ino_fd, buf, sizeof buf)) > 0)
+			for (char *q = buf; q < buf + n;) {
+				const struct inotify_event *e = (const void *)q;
+				hub_link_event(app, e);
+				q += sizeof *e + e->len;
+			}
 		hub_sync_all(app);
 	}
 	if (app->ctl_fd >= 0 && (pfd[2].revents & POLLIN))
