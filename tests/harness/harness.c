@@ -166,30 +166,14 @@ harness_strdup_trim(const char *s)
 	return d;
 }
 
-bool
-harness_read_session(const char *dir, harness_csv *csv, char *path, size_t len)
+/* Appends the rows of one session CSV to csv. */
+static void
+harness_read_rows(FILE *f, harness_csv *csv)
 {
-	DIR           *d = opendir(dir);
-	struct dirent *e;
-	FILE          *f = NULL;
-	csv_reader     r;
-	char         **header = NULL;
-	int            nheader = 0;
+	csv_reader r;
+	char     **header = NULL;
+	int        nheader = 0;
 
-	memset(csv, 0, sizeof *csv);
-	if (d == NULL)
-		return false;
-	while ((e = readdir(d)) != NULL) {
-		size_t n = strlen(e->d_name);
-		if (n > 4 && strcmp(e->d_name + n - 4, ".csv") == 0) {
-			snprintf(path, len, "%s/%s", dir, e->d_name);
-			f = fopen(path, "r");
-			break;
-		}
-	}
-	closedir(d);
-	if (f == NULL)
-		return false;
 	csv_reader_init(&r, f);
 	while (csv_read_record(&r) == 1) {
 		if (header == NULL) {
@@ -209,11 +193,44 @@ harness_read_session(const char *dir, harness_csv *csv, char *path, size_t len)
 		}
 	}
 	csv_reader_free(&r);
-	fclose(f);
 	for (int i = 0; i < nheader; i++)
 		free(header[i]);
 	free(header);
-	return true;
+}
+
+static int
+harness_is_csv(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return n > 4 && strcmp(e->d_name + n - 4, ".csv") == 0;
+}
+
+/* Every session CSV of the folder, oldest day first: a run that goes past
+ * midnight (UTC) writes its later rows into the next day's file. */
+bool
+harness_read_session(const char *dir, harness_csv *csv, char *path, size_t len)
+{
+	struct dirent **names = NULL;
+	int             n = scandir(dir, &names, harness_is_csv, alphasort);
+	bool            any = false;
+
+	memset(csv, 0, sizeof *csv);
+	for (int i = 0; i < n; i++) {
+		char  file[4096];
+		FILE *f;
+		snprintf(file, sizeof file, "%s/%s", dir, names[i]->d_name);
+		if ((f = fopen(file, "r")) != NULL) {
+			if (!any)
+				snprintf(path, len, "%s", file);
+			any = true;
+			harness_read_rows(f, csv);
+			fclose(f);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return any;
 }
 
 void

@@ -59,7 +59,8 @@ int         harness_wait(pid_t pid, double timeout_s);
 void        harness_stop(pid_t pid);
 bool        harness_wait_path(const char *path, double timeout_s);
 
-/* Reads the one session CSV in dir (the first *.csv that is not in units/). */
+/* Reads the session CSVs in dir (every *.csv there, not units/): one per
+ * UTC day, oldest first, rows appended; path gets the first file's name. */
 bool        harness_read_session(const char *dir, harness_csv *csv, char *path, size_t len);
 void        harness_csv_free(harness_csv *csv);
 const char *harness_field(const harness_row *row, const char *name);
