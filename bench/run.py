@@ -390,13 +390,17 @@ def parse_timeline(path):
 
 
 def read_session(reports):
+    """(rows, mtime ms of the last written) of every session CSV in reports:
+    one per UTC day, so a run past midnight has two."""
     import csv
-    files = [p for p in glob.glob(os.path.join(reports, "*.csv"))]
+    files = sorted(glob.glob(os.path.join(reports, "*.csv")))
     if not files:
         return [], None
-    with open(files[0], newline="", errors="replace") as f:
-        rows = list(csv.DictReader(f))
-    return rows, os.stat(files[0]).st_mtime_ns / 1e6
+    rows = []
+    for p in files:
+        with open(p, newline="", errors="replace") as f:
+            rows += list(csv.DictReader(f))
+    return rows, max(os.stat(p).st_mtime_ns for p in files) / 1e6
 
 
 def timelines_by_imei(reports):
