@@ -13,10 +13,19 @@
  *
  * A line is built whole in memory (values percent-escaped, CRC-32 at the
  * end) and written with one write(2) on an O_APPEND descriptor under the
- * journal's mutex, then fsync'ed. A write that fails half way is cut back
- * with ftruncate; if even that fails, the next line starts with a line end
- * so the fragment becomes one damaged line of its own, skipped when read,
- * and never swallows a good record.
+ * journal's mutex. A write that fails half way is cut back with ftruncate;
+ * if even that fails, the next line starts with a line end so the
+ * fragment becomes one damaged line of its own, skipped when read, and
+ * never swallows a good record.
+ *
+ * fsync is a group commit, outside the mutex: a caller waits on sync_lock
+ * until the file is durable up to the end of its own line; whoever holds
+ * sync_lock fsyncs everything written so far, so the callers queued behind
+ * it find their line already on disk. With 128 slots changing phase at
+ * once that is a handful of fsyncs instead of 128 in a row, every worker
+ * waiting for the lock. A PHASE line that only moves the percent is not
+ * waited for: the next fsync takes it along (after a power cut a restart
+ * may see a percent one step old, never an old phase).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +45,8 @@
 
 struct journal {
 	pthread_mutex_t lock;
+	pthread_mutex_t sync_lock;    /* taken before lock, never after */
+	off_t           synced;       /* bytes known to be on disk (sync_lock) */
 	char           *dir;          /* reports_dir/journal; owned   */
 	char           *path;         /* the journal file; owned      */
 	int             fd;           /* O_APPEND, flock'ed           */
@@ -523,8 +534,8 @@ journal_load(journal *j)
 
 /* Writing. */
 
-/* Appends one sealed line durably, or leaves the file as it was (as far as
- * the disk allows). Called with the lock held. */
+/* Appends one sealed line, or leaves the file as it was (as far as the
+ * disk allows). Called with the lock held; journal_sync makes it durable. */
 static int
 journal_write(journal *j, const char *line, size_t len)
 {
@@ -551,8 +562,6 @@ journal_write(journal *j, const char *line, size_t len)
 		p += n;
 		left -= (size_t)n;
 	}
-	if (fsync(j->fd) != 0)
-		goto fail;
 	j->size += (off_t)len;
 	return 0;
 fail:
@@ -561,6 +570,28 @@ fail:
 		j->dangling = true;
 	errno = saved;
 	return -1;
+}
+
+/* Returns once the file is on disk up to offset upto (see the top of the
+ * file). Called without the lock. */
+static int
+journal_sync(journal *j, off_t upto)
+{
+	int   rc = 0, fd;
+	off_t target;
+
+	pthread_mutex_lock(&j->sync_lock);
+	if (j->synced < upto) {
+		pthread_mutex_lock(&j->lock);
+		target = j->size;
+		fd = j->fd;
+		pthread_mutex_unlock(&j->lock);
+		rc = fsync(fd);
+		if (rc == 0)
+			j->synced = target;
+	}
+	pthread_mutex_unlock(&j->sync_lock);
+	return rc;
 }
 
 int
@@ -579,6 +610,7 @@ journal_open(journal **out, const char *reports_dir, const char *station,
 	}
 	j->fd = -1;
 	pthread_mutex_init(&j->lock, NULL);
+	pthread_mutex_init(&j->sync_lock, NULL);
 	snprintf(path, sizeof path, "%s/journal", reports_dir);
 	if ((j->dir = strdup(path)) == NULL)
 		goto nomem;
@@ -609,6 +641,7 @@ journal_open(journal **out, const char *reports_dir, const char *station,
 	}
 	if (journal_load(j) != 0)
 		goto fail;
+	j->synced = j->size;
 	durable_fsync_dir(j->dir);
 	*out = j;
 	return 0;
@@ -631,9 +664,14 @@ journal_close(journal *j)
 {
 	if (j == NULL)
 		return;
-	if (j->fd >= 0)
+	if (j->fd >= 0) {
+		/* Percent-only lines not yet taken along by an fsync. */
+		if (j->synced < j->size)
+			fsync(j->fd);
 		close(j->fd);
+	}
 	pthread_mutex_destroy(&j->lock);
+	pthread_mutex_destroy(&j->sync_lock);
 	free(j->units);
 	free(j->path);
 	free(j->dir);
@@ -662,6 +700,7 @@ journal_begin(journal *j, const unit_record *u)
 	size_t  len;
 	char   *line = journal_line_begin(u, ts, &len);
 	int     rc;
+	off_t   end;
 
 	if (line == NULL)
 		return -1;
@@ -669,9 +708,10 @@ journal_begin(journal *j, const unit_record *u)
 	rc = journal_write(j, line, len);
 	if (rc == 0)
 		rc = journal_apply_begin(j, u, ts);
+	end = j->size;
 	pthread_mutex_unlock(&j->lock);
 	free(line);
-	return rc;
+	return rc == 0 ? journal_sync(j, end) : rc;
 }
 
 /* Whether a PHASE line would tell a restart anything new. */
@@ -694,6 +734,8 @@ journal_phase(journal *j, const char *slot, const char *imei, unit_phase ph,
 	size_t        len;
 	char         *line;
 	int           rc = 0;
+	bool          progress_only;
+	off_t         end;
 
 	if (percent < -1 || percent > 100)
 		percent = percent > 100 ? 100 : -1;
@@ -703,6 +745,7 @@ journal_phase(journal *j, const char *slot, const char *imei, unit_phase ph,
 		pthread_mutex_unlock(&j->lock);
 		return 0;
 	}
+	progress_only = ju->phase == ph;
 	line = journal_line_phase(slot, imei, ph, percent, ts, &len);
 	if (line == NULL)
 		rc = -1;
@@ -711,9 +754,10 @@ journal_phase(journal *j, const char *slot, const char *imei, unit_phase ph,
 		ju->percent = percent;
 		ju->last_ms = ts;
 	}
+	end = j->size;
 	pthread_mutex_unlock(&j->lock);
 	free(line);
-	return rc;
+	return rc == 0 && !progress_only ? journal_sync(j, end) : rc;
 }
 
 int
@@ -723,6 +767,7 @@ journal_end(journal *j, const char *slot, const char *imei, unit_result r)
 	size_t  len;
 	char   *line;
 	int     rc = 0;
+	off_t   end;
 
 	pthread_mutex_lock(&j->lock);
 	if (journal_find(j, slot, imei) == NULL) {
@@ -734,9 +779,10 @@ journal_end(journal *j, const char *slot, const char *imei, unit_result r)
 		rc = -1;
 	else if ((rc = journal_write(j, line, len)) == 0)
 		journal_apply_end(j, slot, imei);
+	end = j->size;
 	pthread_mutex_unlock(&j->lock);
 	free(line);
-	return rc;
+	return rc == 0 ? journal_sync(j, end) : rc;
 }
 
 int
@@ -816,10 +862,14 @@ journal_compact(journal *j)
 	int   fd, rc = 0, saved;
 
 	snprintf(tmp, sizeof tmp, "%s.tmp", j->path);
+	/* sync_lock first: no fsync of the old descriptor is under way while
+	 * it is replaced. */
+	pthread_mutex_lock(&j->sync_lock);
 	pthread_mutex_lock(&j->lock);
 	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		pthread_mutex_unlock(&j->lock);
+		pthread_mutex_unlock(&j->sync_lock);
 		return -1;
 	}
 	/* Locked before it takes the journal's name, so the lock never
@@ -835,14 +885,16 @@ journal_compact(journal *j)
 		close(fd);
 		unlink(tmp);
 		pthread_mutex_unlock(&j->lock);
+		pthread_mutex_unlock(&j->sync_lock);
 		errno = saved;
 		return -1;
 	}
 	durable_fsync_dir(j->dir);
 	close(j->fd);
 	j->fd = fd;
-	j->size = size;
+	j->size = j->synced = size;
 	j->dangling = false;
 	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_unlock(&j->sync_lock);
 	return 0;
 }

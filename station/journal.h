@@ -3,7 +3,9 @@
  * a crash, a power cut or kill -9 can report every unit it had started.
  *
  * File: <reports_dir>/journal/<station>.journal, append-only text, one
- * record per line, every line fsync'ed before the call returns:
+ * record per line, every line fsync'ed before the call returns (fsyncs of
+ * threads writing at once are shared; a PHASE line that only moves the
+ * percent goes to disk with the next fsync, see journal.c):
  *
  *   BEGIN ts=<ms> slot=A1 imei=... (every identity and plan field) crc=<8 hex>
  *   PHASE ts=<ms> slot=A1 imei=... phase=UPDATING percent=40 crc=<8 hex>
@@ -69,7 +71,8 @@ void journal_skipped(const journal *j, size_t *corrupt, size_t *torn);
  * run_id, station and operator. On return 0 the line is on disk (fsync; the
  * directory too when the file was new). A BEGIN for a (slot, imei) already
  * in flight replaces it: the same unit started again. -1 with errno on a
- * write failure: nothing is recorded and the file is as it was. */
+ * write failure: nothing is recorded and the file is as it was; or when
+ * fsync failed: the line is written but may not survive a power cut. */
 int  journal_begin(journal *j, const unit_record *u);
 /* Records the unit's phase and percent (-1: none). Throttled here: a line
  * is written only when the phase changed or percent moved by 10 or more
