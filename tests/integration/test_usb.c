@@ -389,6 +389,43 @@ START_TEST(test_moved_in_updater)
 }
 END_TEST
 
+/* Two modules back from their first reboot on the companion bus (the same
+ * port numbers on bus 2), in their updaters: each is matched to its own
+ * unit -- by the same ports when both are awaited, or as the only one
+ * awaited -- and each unit gets one row, PASS, in its first slot. */
+START_TEST(test_companion_bus_in_updater)
+{
+	static const char *const ports[] = {
+		"1-1.2,model=BG96,moveto=2-1.2@1", "1-1.3,model=BG96,moveto=2-1.3@1", NULL,
+	};
+	usb_run     r;
+	harness_csv csv;
+	char        reports[1200], csvpath[1300], detail[1600], want[128];
+
+	usb_setup(&r, "usb-companion", "reboot_timeout = 10.0; stall_timeout = 10.0;", "");
+	usb_start_hub(&r, "10", ports);
+	usb_start_station(&r, "--once", NULL);
+	int status = usb_wait_station(&r, 120);
+	usb_finish(&r);
+	ck_assert_msg(status == 0, "station exit status %d (see %s)", status, r.dir);
+	snprintf(reports, sizeof reports, "%s/reports", r.dir);
+	ck_assert(harness_read_session(reports, &csv, csvpath, sizeof csvpath));
+	ck_assert_msg(csv.nrows == 2, "%d rows, expected 2 (see %s)", csv.nrows, r.dir);
+	for (int i = 2; i <= 3; i++) {
+		char slot[8];
+		snprintf(slot, sizeof slot, "1-1.%d", i);
+		const harness_row *row = harness_row_of(&csv, slot);
+		ck_assert_msg(row != NULL, "no row for %s (see %s)", slot, r.dir);
+		ck_assert_str_eq(harness_field(row, "result"), "PASS");
+		ck_assert_str_eq(harness_field(row, "fw_after"), "BG96MAR02A08M1G_01.001.01.001");
+		snprintf(detail, sizeof detail, "%s/%s", reports, harness_field(row, "detail_file"));
+		snprintf(want, sizeof want, "came back on USB 2-1.%d (it left from 1-1.%d)", i, i);
+		ck_assert_msg(usb_count(detail, want) == 1, "%s does not say '%s'", detail, want);
+	}
+	harness_csv_free(&csv);
+}
+END_TEST
+
 /* A hub that goes away mid-update takes its units with it: each one still
  * gets its report row; the module on the other hub passes. */
 START_TEST(test_hub_removed_mid_update)
@@ -493,6 +530,7 @@ main(void)
 	tcase_add_test(tc, test_moved_port_no_slots_list);
 	tcase_add_test(tc, test_moved_port_configured_slots);
 	tcase_add_test(tc, test_moved_in_updater);
+	tcase_add_test(tc, test_companion_bus_in_updater);
 	tcase_add_test(tc, test_hub_removed_mid_update);
 	tcase_add_test(tc, test_plug_cycles_leak_nothing);
 	suite_add_tcase(s, tc);
