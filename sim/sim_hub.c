@@ -72,6 +72,9 @@ typedef struct hub_port {
 	pid_t    sim;                /* its emulator; -1 when unplugged       */
 	char     link[PATH_MAX];
 	char     pty[256];           /* the link's target while on the bus    */
+	ino_t    link_ino;           /* ... and the link itself: a module that */
+	struct timespec link_ctime;  /* reboots makes a new one, even when it  */
+	                             /* gets its old /dev/pts number back      */
 	int      ups;                /* times it came up since plugged        */
 	int      plugs;
 } hub_port;
@@ -282,19 +285,45 @@ hub_leave(hub_app *app, hub_port *p)
 	p->pty[0] = '\0';
 }
 
-/* Mirrors the emulator's link on the bus: present -> enumerated there. */
+/* The link's target and identity; n <= 0 when there is no link. A link
+ * replaced between the two looks is read again. */
+static ssize_t
+hub_read_link(const hub_port *p, char *target, size_t len, struct stat *st)
+{
+	struct stat again;
+	ssize_t     n = -1;
+
+	for (int i = 0; i < 3; i++) {
+		if (lstat(p->link, st) != 0)
+			return -1;
+		n = readlink(p->link, target, len - 1);
+		if (n > 0)
+			target[n] = '\0';
+		if (lstat(p->link, &again) == 0 && again.st_ino == st->st_ino &&
+		    again.st_ctim.tv_sec == st->st_ctim.tv_sec &&
+		    again.st_ctim.tv_nsec == st->st_ctim.tv_nsec)
+			break;
+	}
+	return n;
+}
+
+/* Mirrors the emulator's link on the bus: present -> enumerated there. A
+ * link made anew is a new enumeration even with the same target: the
+ * events are not looked at one by one, so a removal and a new link read in
+ * one go, or one already mirrored, cannot be mistaken. */
 static void
 hub_sync(hub_app *app, hub_port *p)
 {
-	char    target[256], tty[64], err[256];
-	ssize_t n;
+	char        target[256], tty[64], err[256];
+	struct stat st;
+	ssize_t     n;
 
 	if (p->sim <= 0)
 		return;
-	n = readlink(p->link, target, sizeof target - 1);
-	if (n > 0)
-		target[n] = '\0';
-	if (n > 0 && p->at[0] != '\0' && strcmp(target, p->pty) == 0)
+	n = hub_read_link(p, target, sizeof target, &st);
+	if (n > 0 && p->at[0] != '\0' && strcmp(target, p->pty) == 0 &&
+	    st.st_ino == p->link_ino && st.st_ctim.tv_sec == p->link_ctime.tv_sec &&
+	    st.st_ctim.tv_nsec == p->link_ctime.tv_nsec)
 		return;
 	hub_leave(app, p);
 	if (n <= 0)
@@ -311,6 +340,8 @@ hub_sync(hub_app *app, hub_port *p)
 	}
 	snprintf(p->at, sizeof p->at, "%s", p->port);
 	snprintf(p->pty, sizeof p->pty, "%s", target);
+	p->link_ino = st.st_ino;
+	p->link_ctime = st.st_ctim;
 	printf("hub: up %s %s -> %s\n", p->at, tty, target);
 	fflush(stdout);
 }
@@ -475,24 +506,6 @@ hub_run_command(hub_app *app)
 	return 0;
 }
 
-/* A module's link was removed (it powered down or rebooted): it leaves
- * the bus now, whatever the link points to by the time the events are
- * read. Taken from the events, not from the link's target alone: a module
- * that reboots may get its old /dev/pts number back, and when its removal
- * and its new link are read in one go the target looks unchanged. */
-static void
-hub_link_event(hub_app *app, const struct inotify_event *e)
-{
-	if (e->len == 0 || (e->mask & (IN_DELETE | IN_MOVED_FROM)) == 0)
-		return;
-	for (int i = 0; i < app->nports; i++) {
-		hub_port   *p = &app->ports[i];
-		const char *base = strrchr(p->link, '/');
-		if (p->sim > 0 && base != NULL && strcmp(base + 1, e->name) == 0)
-			hub_leave(app, p);
-	}
-}
-
 static void
 hub_wait_events(hub_app *app, int ms)
 {
@@ -513,13 +526,8 @@ hub_wait_events(hub_app *app, int ms)
 		hub_reap(app);
 	}
 	if (pfd[1].revents & POLLIN) {
-		ssize_t n;
-		while ((n = read(app->ino_fd, buf, sizeof buf)) > 0)
-			for (char *q = buf; q < buf + n;) {
-				const struct inotify_event *e = (const void *)q;
-				hub_link_event(app, e);
-				q += sizeof *e + e->len;
-			}
+		while (read(app->ino_fd, buf, sizeof buf) > 0)
+			;
 		hub_sync_all(app);
 	}
 	if (app->ctl_fd >= 0 && (pfd[2].revents & POLLIN))
