@@ -76,6 +76,18 @@ harness_tmpdir(const char *name, char *out, size_t len)
 	harness_mkdirs(out);
 }
 
+bool
+harness_fresh_dir(const char *name, char *out, size_t len)
+{
+	const char *base = harness_env("DFOTA_TMP");
+
+	if (base[0] == '\0')
+		base = "/tmp";
+	harness_mkdirs(base);
+	snprintf(out, len, "%s/%s-XXXXXX", base, name);
+	return mkdtemp(out) != NULL;
+}
+
 void
 harness_write_file(const char *path, const char *text)
 {

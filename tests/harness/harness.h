@@ -51,6 +51,9 @@ const char *harness_env(const char *name);
 /* A fresh folder DFOTA_TMP/<name>-<pid>-<n>; the path is static storage
  * copied into out. */
 void        harness_tmpdir(const char *name, char *out, size_t len);
+/* A folder DFOTA_TMP/<name>-XXXXXX that did not exist before (mkdtemp),
+ * into out; false when it cannot be made. */
+bool        harness_fresh_dir(const char *name, char *out, size_t len);
 void        harness_write_file(const char *path, const char *text);
 /* Starts argv[0] with stdout (and stderr) to out_path (NULL: inherit). */
 pid_t       harness_spawn(char *const argv[], const char *out_path);

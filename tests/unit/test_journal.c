@@ -17,18 +17,14 @@
 
 #include "reports/report.h"
 #include "station/journal.h"
+#include "tests/harness/harness.h"
 
 static char *
 make_dir(void)
 {
-	const char *base = getenv("DFOTA_TMP");
-	char        tmpl[1024];
-	char       *d;
+	char d[1024];
 
-	snprintf(tmpl, sizeof tmpl, "%s/journal-XXXXXX", base ? base : "/tmp");
-	mkdir(base ? base : "/tmp", 0755);
-	d = mkdtemp(tmpl);
-	ck_assert_ptr_nonnull(d);
+	ck_assert(harness_fresh_dir("journal", d, sizeof d - 16));
 	return strdup(strcat(d, "/reports"));
 }
 

@@ -16,16 +16,14 @@
 #include <unistd.h>
 
 #include "station/portwatch.h"
+#include "tests/harness/harness.h"
 
 static char root[256];
 
 static void
 pw_root(void)
 {
-	const char *tmp = getenv("DFOTA_TMP");
-
-	snprintf(root, sizeof root, "%s/portwatch-XXXXXX", tmp != NULL ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_assert(harness_fresh_dir("portwatch", root, sizeof root));
 }
 
 static void

@@ -16,6 +16,7 @@
 #include "reports/csv.h"
 #include "reports/report.h"
 #include "reports/report_timeline.h"
+#include "tests/harness/harness.h"
 
 /* A CSV file read back: records of fields, all owned. */
 typedef struct table {
@@ -92,14 +93,9 @@ count_of(const char *hay, const char *needle)
 static char *
 make_dir(void)
 {
-	const char *base = getenv("DFOTA_TMP");
-	char        tmpl[1024];
-	char       *d;
+	char d[1024];
 
-	snprintf(tmpl, sizeof tmpl, "%s/report-XXXXXX", base ? base : "/tmp");
-	mkdir(base ? base : "/tmp", 0755);
-	d = mkdtemp(tmpl);
-	ck_assert_ptr_nonnull(d);
+	ck_assert(harness_fresh_dir("report", d, sizeof d - 16));
 	/* The writer must create the folder itself: use one level below. */
 	return strdup(strcat(d, "/reports"));
 }

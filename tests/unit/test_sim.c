@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "packages/pkg_checksum.h"
+#include "tests/harness/harness.h"
 
 #define SPEED "200"
 
@@ -40,14 +41,6 @@ typedef struct rx {
 	bool   eof;
 } rx;
 
-static const char *
-tmpdir(void)
-{
-	const char *t = getenv("DFOTA_TMP");
-
-	return t != NULL ? t : "/tmp";
-}
-
 static long
 now_ms(void)
 {
@@ -61,12 +54,7 @@ now_ms(void)
 static void
 make_dir(sim_proc *s)
 {
-	static const char *tag = "simtest";
-
-	mkdir(tmpdir(), 0755);
-	snprintf(s->dir, sizeof s->dir, "%s/%s.%ld.XXXXXX", tmpdir(), tag,
-	    (long)getpid());
-	ck_assert_ptr_nonnull(mkdtemp(s->dir));
+	ck_assert(harness_fresh_dir("simtest", s->dir, sizeof s->dir));
 }
 
 static void

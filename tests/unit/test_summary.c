@@ -12,6 +12,7 @@
 #include "reports/csv.h"
 #include "reports/report.h"
 #include "reports/summary.h"
+#include "tests/harness/harness.h"
 
 static char day1[1024], day2[1024], timeline[1024], unterminated[1024];
 
@@ -324,7 +325,6 @@ END_TEST
 
 START_TEST(test_reads_what_the_writer_writes)
 {
-	const char    *base = getenv("DFOTA_TMP");
 	char           dir[1024], err[256], path[1200];
 	const char    *argv[] = { "summary", "--csv", path };
 	report_writer *w;
@@ -332,8 +332,7 @@ START_TEST(test_reads_what_the_writer_writes)
 	bus_event      ev;
 	char          *out, *errtext;
 
-	snprintf(dir, sizeof dir, "%s/summary-XXXXXX", base ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert(harness_fresh_dir("summary", dir, sizeof dir));
 	ck_assert_int_eq(report_open(&w, dir, "line3-A", err, sizeof err), 0);
 	unit_record_init(&u);
 	snprintf(u.model, sizeof u.model, "BG96");

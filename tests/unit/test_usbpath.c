@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "station/usbpath.h"
+#include "tests/harness/harness.h"
 
 static char root[256];
 
@@ -48,8 +49,7 @@ put(const char *rel, const char *text)
 static void
 setup(void)
 {
-	snprintf(root, sizeof root, "/tmp/usbpath-%ld-XXXXXX", (long)getpid());
-	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_assert(harness_fresh_dir("usbpath", root, sizeof root));
 }
 
 static void

@@ -21,6 +21,7 @@
 #include "reports/report.h"
 #include "reports/summary.h"
 #include "reports/verify.h"
+#include "tests/harness/harness.h"
 
 #define NUNITS 8
 
@@ -33,14 +34,9 @@ typedef struct lines {
 static char *
 make_dir(void)
 {
-	const char *base = getenv("DFOTA_TMP");
-	char        tmpl[1024];
-	char       *d;
+	char d[1024];
 
-	snprintf(tmpl, sizeof tmpl, "%s/verify-XXXXXX", base ? base : "/tmp");
-	mkdir(base ? base : "/tmp", 0755);
-	d = mkdtemp(tmpl);
-	ck_assert_ptr_nonnull(d);
+	ck_assert(harness_fresh_dir("verify", d, sizeof d - 16));
 	return strdup(strcat(d, "/reports"));
 }
 
