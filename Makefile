@@ -19,7 +19,7 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 SANFLAGS ?=
-PKGS     := libusb-1.0 libserialport ncursesw libconfig
+PKGS     := libusb-1.0 libserialport ncursesw libconfig libpq libmicrohttpd libcrypto
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -31,16 +31,24 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 UMOCKDEV_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags umockdev-1.0 2>/dev/null))
 UMOCKDEV_LIBS   := $(shell pkg-config --libs umockdev-1.0 2>/dev/null)
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-error=deprecated-declarations -Wno-format-truncation
+# -Werror in development builds only: a package build (dpkg-buildflags,
+# another compiler) sets WERROR= so a new warning never breaks it.
+WERROR   ?= -Werror
+WARN     := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-error=deprecated-declarations -Wno-format-truncation
 CFLAGS   ?= -O2 -g
 V        ?= 0
 Q        := $(if $(filter 1,$(V)),,@)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DDFOTA_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) $(SANFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DDFOTA_VERSION='"$(VERSION)"' $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) \
              -I. $(PKG_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm
+LDLIBS_ALL = $(LDFLAGS) $(PKG_LIBS) -lpthread -lm
 
-LIB_DIRS := station packages config reports ui
-LIB_SRC  := $(filter-out station/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+# Layers, lowest first; a folder includes only folders before it (see
+# docs/architecture.md). app/ is the program's composition root: the
+# station's main and its subcommands, linked into dfota-station only.
+LIB_DIRS := dialects text packages config station reports ui central lineview
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+APP_SRC  := $(wildcard app/*.c)
+APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o)
 SIM_SRC  := $(wildcard sim/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 SIM_OBJ  := $(SIM_SRC:%.c=$(BUILD)/%.o)
@@ -71,7 +79,7 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(STATION): $(BUILD)/station/main.o $(LIB)
+$(STATION): $(APP_OBJ) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
@@ -175,4 +183,4 @@ install: all
 clean:
 	rm -rf build build-san build-tsan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(BUILD)/station/main.d
+-include $(LIB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(APP_OBJ:.o=.d)

@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "config/config_field.h"
-#include "station/models.h"
+#include "dialects/models.h"
 
 /* Enough for a full setting path such as `packages[12].sha256`. */
 #define CFG_FIELD_PATH_MAX 160

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "config/config_lists.h"
-#include "station/models.h"
+#include "dialects/models.h"
 
 #define CFG_NELEM(a) (sizeof (a) / sizeof (a)[0])
 #define CFG_ELEM_PATH_MAX 48

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "reports/csv.h"
+#include "text/text.h"
 
 /* A bounded writer that always counts, so callers can size a buffer. */
 typedef struct csv_out {
@@ -53,48 +54,6 @@ csv_out_hex(csv_out *o, unsigned char byte)
 }
 
 static int
-csv_is_cont(unsigned char c)
-{
-	return (c & 0xc0) == 0x80;
-}
-
-int
-csv_utf8_seq(const unsigned char *p)
-{
-	unsigned char c = p[0];
-	unsigned char lo = 0x80, hi = 0xbf;   /* range of the second byte */
-	int           n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;          /* below: overlong */
-		else if (c == 0xed)
-			hi = 0x9f;          /* above: UTF-16 surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;          /* below: overlong */
-		else if (c == 0xf4)
-			hi = 0x8f;          /* above: beyond U+10FFFF */
-	} else
-		return 0;               /* C0, C1 overlongs, F5..FF, continuation */
-
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	/* A NUL terminator is not a continuation byte: truncation stops here. */
-	for (int i = 2; i < n; i++) {
-		if (!csv_is_cont(p[i]))
-			return 0;
-	}
-	return n;
-}
-
-static int
 csv_needs_guard(const char *field)
 {
 	return field[0] != '\0' && strchr("=+-@\t\r", field[0]) != NULL;
@@ -119,7 +78,7 @@ csv_escape(char *buf, size_t len, const char *field, bool formula_guard)
 
 	p = (const unsigned char *)field;
 	while (*p != '\0') {
-		int n = csv_utf8_seq(p);
+		int n = text_utf8_seq(p);
 
 		if (n == 0) {
 			csv_out_hex(&o, *p++);

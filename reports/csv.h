@@ -19,10 +19,6 @@
  * would; quotes included, never more than len - 1 bytes. */
 size_t csv_escape(char *buf, size_t len, const char *field, bool formula_guard);
 int    csv_write_row(FILE *f, const char *const *fields, int n, bool formula_guard);
-/* Length (1-4) of the valid UTF-8 sequence at p, 0 when p starts an invalid
- * one (overlong, surrogate, above U+10FFFF, truncated, stray continuation).
- * p is NUL-terminated; the NUL itself counts as a 1-byte sequence. */
-int    csv_utf8_seq(const unsigned char *p);
 
 /* Reading: one record at a time, fields split and unquoted. */
 typedef struct csv_reader {

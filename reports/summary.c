@@ -28,7 +28,7 @@
 
 #include "reports/csv.h"
 #include "reports/summary.h"
-#include "ui/headless.h"
+#include "text/text.h"
 
 static const char *const summary_results[] = {
 	"PASS", "FAIL", "SKIPPED", "NO_PACKAGE", "ABORTED",
@@ -484,9 +484,9 @@ summary_print_json(FILE *out, const summary_stats *s)
 	for (int i = 0; i < s->nfails; i++) {
 		cum += s->fails[i].count;
 		fprintf(out, "%s{\"code\":", i ? "," : "");
-		json_write_string(out, s->fails[i].code[0] ? s->fails[i].code : NULL);
+		text_json_string(out, s->fails[i].code[0] ? s->fails[i].code : NULL);
 		fputs(",\"text\":", out);
-		json_write_string(out, s->fails[i].text);
+		text_json_string(out, s->fails[i].text);
 		fprintf(out, ",\"count\":%d,\"cumulative_pct\":%.1f}",
 		    s->fails[i].count, 100.0 * cum / s->nfailrows);
 	}
@@ -522,7 +522,7 @@ summary_print(FILE *out, enum summary_format fmt, const char *by,
 			else
 				fputc(',', out);
 			fputs("{\"group\":", out);
-			json_write_string(out, group);
+			text_json_string(out, group);
 			fputs(",\"figures\":", out);
 		}
 		summary_print_json(out, s);

@@ -56,7 +56,7 @@
 
 #include "sim/sim_hub.h"
 #include "sim/sim_hub_tree.h"
-#include "station/models.h"
+#include "dialects/models.h"
 
 #define HUB_MAX_PORTS 128
 #define HUB_PATH      64

@@ -81,7 +81,7 @@ at_is_unsolicited(const char *line)
 }
 
 static void
-at_trace(at_channel *ch, bus_kind kind, const char *text)
+at_trace(at_channel *ch, at_trace_kind kind, const char *text)
 {
 	if (ch->hooks.trace != NULL)
 		ch->hooks.trace(ch->hooks.ctx, kind, text);
@@ -256,7 +256,7 @@ at_read_line(at_channel *ch, int64_t deadline, char *line, size_t len)
 		return AT_OK;
 	for (;;) {
 		if (at_take_line(ch, line, len)) {
-			at_trace(ch, BUS_RX, line);
+			at_trace(ch, AT_TRACE_RX, line);
 			return AT_OK;
 		}
 		at_status s = at_fill(ch, deadline);
@@ -355,7 +355,7 @@ at_command(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 	if (ch->lost)
 		return r->status = AT_PORT_LOST;
 	n = snprintf(buf, sizeof buf, "%s\r", cmd);
-	at_trace(ch, BUS_TX, cmd);
+	at_trace(ch, AT_TRACE_TX, cmd);
 	if (serial_write_all(ch->port, buf, (size_t)n, timeout_ms) != 0) {
 		ch->lost = errno != ETIMEDOUT;
 		return r->status = ch->lost ? AT_PORT_LOST : AT_TIMEOUT;
@@ -412,7 +412,7 @@ at_wait_acks(at_channel *ch, size_t want, int timeout_ms)
 		if (ch->acks >= want)
 			return AT_OK;
 		if (at_take_line(ch, line, sizeof line)) {
-			at_trace(ch, BUS_RX, line);
+			at_trace(ch, AT_TRACE_RX, line);
 			at_queue_push(&ch->held, line);
 			if (at_final(line, &r))
 				return AT_ERROR;
@@ -439,7 +439,7 @@ at_send_data(at_channel *ch, const uint8_t *data, size_t len, size_t ack_block,
 	ch->acks = 0;
 	snprintf(note, sizeof note, "data mode: sending %zu bytes%s", len,
 	    ack_block > 0 ? " in 1024-byte blocks, one ack each" : "");
-	at_trace(ch, BUS_NOTE, note);
+	at_trace(ch, AT_TRACE_NOTE, note);
 	while (sent < len) {
 		size_t n = len - sent < block ? len - sent : block;
 
@@ -452,7 +452,7 @@ at_send_data(at_channel *ch, const uint8_t *data, size_t len, size_t ack_block,
 			if (s != AT_OK) {
 				snprintf(note, sizeof note, "data mode: %zu of %zu bytes sent, "
 				    "%zu acks, then %s", sent, len, ch->acks, at_status_name(s));
-				at_trace(ch, BUS_NOTE, note);
+				at_trace(ch, AT_TRACE_NOTE, note);
 				return s;
 			}
 		}
@@ -460,6 +460,6 @@ at_send_data(at_channel *ch, const uint8_t *data, size_t len, size_t ack_block,
 			progress(ctx, sent);
 	}
 	snprintf(note, sizeof note, "data mode: %zu bytes sent, %zu acks", sent, ch->acks);
-	at_trace(ch, BUS_NOTE, note);
+	at_trace(ch, AT_TRACE_NOTE, note);
 	return AT_OK;
 }

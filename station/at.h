@@ -21,7 +21,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "station/bus.h"
 #include "station/serial.h"
 
 typedef enum at_status {
@@ -45,9 +44,16 @@ typedef struct at_response {
 	char      lines[AT_MAX_LINES][AT_LINE_MAX];
 } at_response;
 
+/* What a trace line is: the channel's own kinds, so the AT layer knows
+ * nothing of the event bus above it. */
+typedef enum at_trace_kind {
+	AT_TRACE_TX,     /* a command or data sent        */
+	AT_TRACE_RX,     /* a line received               */
+	AT_TRACE_NOTE,   /* the channel's own remark      */
+} at_trace_kind;
+
 typedef struct at_hooks {
-	/* kind is BUS_TX, BUS_RX or BUS_NOTE. */
-	void (*trace)(void *ctx, bus_kind kind, const char *text);
+	void (*trace)(void *ctx, at_trace_kind kind, const char *text);
 	void  *ctx;
 	int    stop_fd;      /* readable: stop waiting; -1 for none */
 } at_hooks;

@@ -33,8 +33,9 @@
 
 #include "station/unit.h"
 #include "station/discovery.h"
-#include "station/models.h"
+#include "dialects/models.h"
 #include "station/usbpath.h"
+#include "text/text.h"
 
 #define DISCOVERY_POLL_MS 10
 
@@ -555,23 +556,6 @@ list_label(const station_config *cfg, list_row *r)
 	snprintf(r->slot, sizeof r->slot, "-");
 }
 
-/* JSON string of s; every byte outside printable ASCII is escaped. */
-static void
-list_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void
 list_print(const list_row *rows, size_t n, bool json, FILE *out)
 {
@@ -580,20 +564,20 @@ list_print(const list_row *rows, size_t n, bool json, FILE *out)
 	if (json) {
 		for (size_t i = 0; i < n; i++) {
 			fputs("{\"usb_path\":", out);
-			list_json_str(out, rows[i].path);
+			text_json_string(out, rows[i].path);
 			fputs(",\"model\":", out);
 			if (rows[i].model[0])
-				list_json_str(out, rows[i].model);
+				text_json_string(out, rows[i].model);
 			else
 				fputs("null", out);
 			fprintf(out, ",\"product_id\":\"0x%04x\",\"tty\":", rows[i].pid);
 			if (rows[i].tty[0])
-				list_json_str(out, rows[i].tty);
+				text_json_string(out, rows[i].tty);
 			else
 				fputs("null", out);
 			fputs(",\"slot\":", out);
 			if (rows[i].has_slot)
-				list_json_str(out, rows[i].slot);
+				text_json_string(out, rows[i].slot);
 			else
 				fputs("null", out);
 			fputs("}\n", out);

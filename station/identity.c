@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "station/identity.h"
-#include "station/models.h"
+#include "dialects/models.h"
 
 bool
 identity_imei_valid(const char *imei)

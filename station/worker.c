@@ -24,7 +24,7 @@
 
 #include "station/unit.h"
 #include "station/identity.h"
-#include "station/urc.h"
+#include "dialects/urc.h"
 #include "station/worker.h"
 #include "station/worker_int.h"
 
@@ -56,12 +56,19 @@ worker_unit_copy(const worker *w)
 	return u;
 }
 
+/* The AT channel's trace kinds as the bus's event kinds. */
+static const bus_kind worker_trace_bus[] = {
+	[AT_TRACE_TX]   = BUS_TX,
+	[AT_TRACE_RX]   = BUS_RX,
+	[AT_TRACE_NOTE] = BUS_NOTE,
+};
+
 static void
-worker_trace(void *ctx, bus_kind kind, const char *text)
+worker_trace(void *ctx, at_trace_kind kind, const char *text)
 {
 	worker *w = ctx;
 
-	worker_post(w, kind, strdup(text), NULL);
+	worker_post(w, worker_trace_bus[kind], strdup(text), NULL);
 }
 
 void
@@ -262,14 +269,14 @@ worker_connect(worker *w, int64_t deadline, bool quiet)
 }
 
 static void
-worker_trace_uart(void *ctx, bus_kind kind, const char *text)
+worker_trace_uart(void *ctx, at_trace_kind kind, const char *text)
 {
 	worker *w = ctx;
 	char   *t;
 
 	if (asprintf(&t, "uart: %s", text) < 0)
 		t = NULL;
-	worker_post(w, kind, t, NULL);
+	worker_post(w, worker_trace_bus[kind], t, NULL);
 }
 
 /* The module's main UART (slot urc_serial), where BG95/BG77 report the

@@ -20,7 +20,7 @@
 #include <strings.h>
 
 #include "station/identity.h"
-#include "station/urc.h"
+#include "dialects/urc.h"
 #include "station/worker_int.h"
 
 typedef struct follow {

@@ -11,10 +11,10 @@
 
 #include "packages/pkg.h"
 #include "station/at.h"
-#include "station/errors.h"
-#include "station/models.h"
+#include "dialects/errors.h"
+#include "dialects/models.h"
 #include "station/station.h"
-#include "station/urc.h"
+#include "dialects/urc.h"
 
 typedef enum hop_rc {
 	HOP_OK,

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/csv.h"
+#include "text/text.h"
 #include "ui/headless.h"
 
 /* Slot indexes above this are not slots but a bug upstream. */
@@ -56,31 +56,6 @@ headless_free(headless *h)
 	free(h);
 }
 
-void
-json_write_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	while (*p != '\0') {
-		int n = csv_utf8_seq(p);
-
-		if (n == 0 || (n == 1 && *p < 0x20)) {
-			fprintf(f, "\\u%04X", *p++);
-			continue;
-		}
-		if (n == 1 && (*p == '"' || *p == '\\'))
-			fputc('\\', f);
-		fwrite(p, 1, (size_t)n, f);
-		p += n;
-	}
-	fputc('"', f);
-}
-
 static headless_slot *
 headless_slot_get(headless *h, int slot)
 {
@@ -105,7 +80,7 @@ headless_begin(headless *h, int64_t ts_ms)
 	char ts[32];
 
 	fputs("{\"ts\":", h->out);
-	json_write_string(h->out, unit_format_time(ts_ms, ts, sizeof ts));
+	text_json_string(h->out, unit_format_time(ts_ms, ts, sizeof ts));
 }
 
 static void
@@ -118,7 +93,7 @@ headless_end(headless *h)
 static void
 headless_string_or_null(FILE *f, const char *s)
 {
-	json_write_string(f, s != NULL && s[0] != '\0' ? s : NULL);
+	text_json_string(f, s != NULL && s[0] != '\0' ? s : NULL);
 }
 
 static void
@@ -165,7 +140,7 @@ headless_state(headless *h, const bus_event *ev, const headless_slot *s)
 	headless_begin(h, ev->ts_ms);
 	headless_where(h, ev, s != NULL ? s->imei : NULL);
 	fputs(",\"phase\":", h->out);
-	json_write_string(h->out, unit_phase_name(ev->phase));
+	text_json_string(h->out, unit_phase_name(ev->phase));
 	headless_percent(h->out, ev->percent);
 	headless_error(h->out, ev->error_code, ev->text);
 	headless_end(h);
@@ -223,7 +198,7 @@ headless_on_event(void *ctx, const bus_event *ev)
 	case BUS_ALERT:
 		headless_begin(h, ev->ts_ms);
 		fputs(",\"alert\":", h->out);
-		json_write_string(h->out, ev->text != NULL ? ev->text : "");
+		text_json_string(h->out, ev->text != NULL ? ev->text : "");
 		headless_end(h);
 		break;
 	default:

@@ -22,6 +22,5 @@ void      headless_on_event(void *h, const bus_event *ev); /* a bus_sink */
 void      headless_finish(headless *h, int exit_status);
 void      headless_free(headless *h);
 /* Writes s as a JSON string (with quotes) to f. */
-void      json_write_string(FILE *f, const char *s);
 
 #endif

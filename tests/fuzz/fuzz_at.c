@@ -31,7 +31,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
-fz_trace(void *ctx, bus_kind kind, const char *text)
+fz_trace(void *ctx, at_trace_kind kind, const char *text)
 {
 	(void)ctx;
 	(void)kind;

@@ -20,13 +20,17 @@ typedef struct peer {
 	char        traced[8192];
 } peer;
 
+static const char *const trace_name[] = {
+	[AT_TRACE_TX] = "tx", [AT_TRACE_RX] = "rx", [AT_TRACE_NOTE] = "note",
+};
+
 static void
-trace(void *ctx, bus_kind kind, const char *text)
+trace(void *ctx, at_trace_kind kind, const char *text)
 {
 	peer *p = ctx;
 	size_t n = strlen(p->traced);
 
-	snprintf(p->traced + n, sizeof p->traced - n, "%s:%s\n", bus_kind_name(kind), text);
+	snprintf(p->traced + n, sizeof p->traced - n, "%s:%s\n", trace_name[kind], text);
 }
 
 static void

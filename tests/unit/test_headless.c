@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text/text.h"
 #include "ui/headless.h"
 
 static char *
@@ -31,7 +32,7 @@ json_of(const char *s)
 	FILE *f = tmpfile();
 	char *out;
 
-	json_write_string(f, s);
+	text_json_string(f, s);
 	out = read_all(f);
 	fclose(f);
 	return out;

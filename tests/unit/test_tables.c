@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "station/errors.h"
-#include "station/models.h"
+#include "dialects/errors.h"
+#include "dialects/models.h"
 
 START_TEST(test_models_complete)
 {

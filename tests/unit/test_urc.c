@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "station/urc.h"
+#include "dialects/urc.h"
 
 #define FUZZ_LINES 10000
 

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "station/models.h"
+#include "dialects/models.h"
 
 typedef enum err_context {
 	ERRCTX_FTP,       /* FTPEND,<ftp_err>                        */

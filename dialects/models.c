@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "station/models.h"
+#include "dialects/models.h"
 
 /* Column order: name, dialect, pid, AT interface, deliveries, url_max,
  * urcport, usb_blind_update, file commands, summary. */

@@ -1,5 +1,5 @@
 /*
- * dfota-station: the command line of CONTRACT.md.
+ * run: dfota-station without a command word, the station itself.
  *
  *   dfota-station [--config FILE] [--headless] [--once] [--max-units N]
  *                 [--idle-exit SECONDS] [--operator NAME] [--reports DIR]
@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app.h"
 #include "config/config.h"
 #include "packages/pkg.h"
 #include "reports/report.h"
@@ -35,8 +36,6 @@
 #include "ui/headless.h"
 #include "ui/trace.h"
 
-#define EXIT_USAGE   2
-#define EXIT_STATION 3
 
 typedef struct cli {
 	const char     *config;
@@ -73,15 +72,6 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 every unit passed or needed nothing, 1 a unit failed or was\n"
 "cut short, 2 usage or configuration error, 3 the station could not run.\n";
-
-static int
-usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "dfota-station: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n(see dfota-station --help)\n");
-	return EXIT_USAGE;
-}
 
 static bool
 parse_number(const char *s, double min, double *out)
@@ -129,12 +119,12 @@ parse_cli(int argc, char **argv, cli *c)
 		case 'L': c->list = true; break;
 		case 'm':
 			if (!parse_number(optarg, 1, &v) || v != (int)v)
-				return usage_error("--max-units needs a whole number of at least 1, got '%s'", optarg);
+				return app_usage_error("--max-units needs a whole number of at least 1, got '%s'", optarg);
 			c->opt.max_units = (int)v;
 			break;
 		case 'i':
 			if (!parse_number(optarg, 0.001, &v))
-				return usage_error("--idle-exit needs a number of seconds above 0, got '%s'", optarg);
+				return app_usage_error("--idle-exit needs a number of seconds above 0, got '%s'", optarg);
 			c->opt.idle_exit = v;
 			break;
 		case 'V':
@@ -144,63 +134,16 @@ parse_cli(int argc, char **argv, cli *c)
 			fputs(usage_text, stdout);
 			exit(0);
 		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
+			return app_usage_error("%s needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return app_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return app_usage_error("unexpected argument '%s'", argv[optind]);
 	/* A dry run looks at each unit once; it changes nothing to wait for. */
 	if (c->opt.dry_run)
 		c->opt.once = true;
-	return 0;
-}
-
-/* Station file and catalog; exit status 0 or EXIT_USAGE. */
-static int
-load_config(const char *path, station_config *cfg, pkg_catalog *cat)
-{
-	char err[1024];
-
-	if (path == NULL) {
-		fprintf(stderr, "dfota-station: no station file: give --config FILE, or create "
-		    "./station.cfg or /etc/dfota-station/station.cfg\n");
-		return EXIT_USAGE;
-	}
-	if (config_load(path, cfg, err, sizeof err) != 0) {
-		fprintf(stderr, "dfota-station: %s\n", err);
-		return EXIT_USAGE;
-	}
-	if (pkg_catalog_load(cat, cfg, err, sizeof err) != 0) {
-		fprintf(stderr, "dfota-station: %s\n", err);
-		config_free(cfg);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-static int
-cmd_check_config(int argc, char **argv)
-{
-	station_config cfg;
-	pkg_catalog    cat;
-	int            rc;
-
-	if (argc != 2)
-		return usage_error("%s", "check-config needs exactly one FILE");
-	if ((rc = load_config(argv[1], &cfg, &cat)) != 0)
-		return rc;
-	printf("%s: ok\n", argv[1]);
-	printf("  station %s, reports in %s\n", cfg.name, cfg.reports_dir);
-	printf("  %zu slot(s), %zu package(s), %zu target(s)\n", cfg.nslots, cat.n, cfg.ntargets);
-	for (size_t i = 0; i < cat.n; i++)
-		printf("  package %s: %s %s -> %s, %s, sha256 %s\n", cat.items[i].name,
-		    cat.items[i].model, cat.items[i].from, cat.items[i].to,
-		    cat.items[i].url[0] ? "url" : "upload",
-		    cat.items[i].sha256[0] ? cat.items[i].sha256 : "(not given)");
-	pkg_catalog_free(&cat);
-	config_free(&cfg);
 	return 0;
 }
 
@@ -215,7 +158,7 @@ cmd_list(const cli *c)
 
 	if (path == NULL)
 		return discovery_list(NULL, c->headless, stdout);
-	if ((rc = load_config(path, &cfg, &cat)) != 0)
+	if ((rc = app_load_config(path, &cfg, &cat)) != 0)
 		return rc;
 	rc = discovery_list(&cfg, c->headless, stdout);
 	pkg_catalog_free(&cat);
@@ -253,7 +196,7 @@ run_station(cli *c)
 	char           err[1024];
 	sigset_t       sigs;
 
-	if ((rc = load_config(c->config != NULL ? c->config : config_default_path(), &cfg, &cat)) != 0)
+	if ((rc = app_load_config(c->config != NULL ? c->config : config_default_path(), &cfg, &cat)) != 0)
 		return rc;
 	if (c->reports != NULL)
 		snprintf(cfg.reports_dir, sizeof cfg.reports_dir, "%s", c->reports);
@@ -261,12 +204,12 @@ run_station(cli *c)
 	if (cfg.nslots == 0 && !cfg.discovery.usb) {
 		fprintf(stderr, "dfota-station: %s: no slots configured and discovery.usb is "
 		    "false: nothing to do\n", cfg.path);
-		rc = EXIT_USAGE;
+		rc = APP_EXIT_USAGE;
 		goto out;
 	}
 	if (!c->opt.dry_run && report_open(&reports, cfg.reports_dir, cfg.name, err, sizeof err) != 0) {
 		fprintf(stderr, "dfota-station: %s\n", err);
-		rc = EXIT_STATION;
+		rc = APP_EXIT_STATION;
 		goto out;
 	}
 	/* The journal: units in flight survive a crash of the station. What an
@@ -275,7 +218,7 @@ run_station(cli *c)
 		size_t corrupt = 0, torn = 0;
 		if (journal_open(&jrn, cfg.reports_dir, cfg.name, err, sizeof err) != 0) {
 			fprintf(stderr, "dfota-station: %s\n", err);
-			rc = EXIT_STATION;
+			rc = APP_EXIT_STATION;
 			goto out;
 		}
 		report_set_journal(reports, jrn);
@@ -325,7 +268,7 @@ run_station(cli *c)
 		g = NULL;
 		fprintf(stderr, "dfota-station: cannot start (out of memory or threads)\n");
 		bus_free(b);
-		rc = EXIT_STATION;
+		rc = APP_EXIT_STATION;
 		goto out;
 	}
 	rc = station_run(&st);
@@ -354,20 +297,11 @@ out:
 }
 
 int
-main(int argc, char **argv)
+app_station_main(int argc, char **argv)
 {
 	cli c = { 0 };
 	int rc;
 
-	if (argc >= 2 && strcmp(argv[1], "report") == 0) {
-		if (argc >= 3 && strcmp(argv[2], "summary") == 0)
-			return report_summary_main(argc - 2, argv + 2);
-		if (argc >= 3 && strcmp(argv[2], "verify") == 0)
-			return report_verify_main(argc - 2, argv + 2);
-		return usage_error("%s", "report needs a command: summary or verify");
-	}
-	if (argc >= 2 && strcmp(argv[1], "check-config") == 0)
-		return cmd_check_config(argc - 1, argv + 1);
 	if ((rc = parse_cli(argc, argv, &c)) != 0)
 		return rc;
 	if (c.list)

@@ -25,7 +25,7 @@
  */
 #include <stdio.h>
 
-#include "station/errors.h"
+#include "dialects/errors.h"
 
 #define ROW(d, c, n, m, r) { (d), (c), (n), (m), (r) }
 

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "station/urc.h"
+#include "dialects/urc.h"
 
 #define URC_MAX_FIELDS 3
 #define URC_WORD_MAX   48 /* longer keywords are truncated; none is this long */
