@@ -10,8 +10,10 @@
 #include "reports/verify.h"
 
 static const app_command report_commands[] = {
-	{ "summary", report_summary_main, "yield, failures and durations of CSVs" },
+	{ "summary", app_report_summary_main, "yield, failures and durations of CSVs or --db" },
 	{ "verify",  report_verify_main,  "check the hash chain of CSVs" },
+	{ "push",    app_report_push_main, "send the rows waiting for central.url" },
+	{ "history", app_report_history_main, "one unit's rows across stations and days" },
 };
 
 int
@@ -22,5 +24,5 @@ app_report_main(int argc, char **argv)
 			if (strcmp(argv[1], report_commands[i].name) == 0)
 				return report_commands[i].main(argc - 1, argv + 1);
 	}
-	return app_usage_error("%s", "report needs a command: summary or verify");
+	return app_usage_error("%s", "report needs a command: summary, verify, push or history");
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "central/central.h"
 #include "config/config.h"
 #include "packages/pkg.h"
 #include "reports/report.h"
@@ -191,7 +192,8 @@ run_station(cli *c)
 	FILE          *trace = stderr;
 	bus           *b;
 	station        st;
-	bus_sink       sinks[4];
+	central       *cen = NULL;
+	bus_sink       sinks[5];
 	int            nsinks = 0, rc;
 	char           err[1024];
 	sigset_t       sigs;
@@ -237,10 +239,22 @@ run_station(cli *c)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The line's audit store: its sender reads the rows the report
+	 * writer made durable, so its sink comes after the writer's. */
+	if (reports != NULL && cfg.central.url[0] != '\0' &&
+	    (cen = central_new(cfg.central.url, cfg.reports_dir, cfg.name)) == NULL) {
+		fprintf(stderr, "dfota-station: cannot start (out of memory)\n");
+		rc = APP_EXIT_STATION;
+		goto out;
+	}
 	b = bus_new();
 	if (reports != NULL && b != NULL) {
 		sinks[nsinks++] = (bus_sink){ report_on_event, reports };
 		report_set_alert(reports, alert_on_bus, b);
+	}
+	if (cen != NULL && b != NULL) {
+		sinks[nsinks++] = (bus_sink){ central_on_event, cen };
+		central_set_alert(cen, alert_on_bus, b);
 	}
 	/* The grid when a person watches a terminal; it reads st only once
 	 * grid_start() runs, after station_init(). */
@@ -263,16 +277,26 @@ run_station(cli *c)
 	if (b == NULL || bus_start(b, sinks, nsinks) != 0 ||
 	    station_init(&st, &cfg, &cat, b, &c->opt) != 0 ||
 	    station_recover(&st, jrn, recovered, nrecovered) != 0 ||
-	    (g != NULL && grid_start(g) != 0)) {
+	    (g != NULL && grid_start(g) != 0) ||
+	    (cen != NULL && central_start(cen) != 0)) {
 		grid_free(g);
 		g = NULL;
 		fprintf(stderr, "dfota-station: cannot start (out of memory or threads)\n");
+		central_stop(cen, 0);   /* it may post to the bus */
 		bus_free(b);
 		rc = APP_EXIT_STATION;
 		goto out;
 	}
 	rc = station_run(&st);
 	bus_stop(b);
+	/* After the last rows are written: a few seconds to send them. */
+	if (cen != NULL) {
+		central_stop(cen, CENTRAL_STOP_GRACE_MS);
+		if (central_waiting(cen) > 0)
+			fprintf(stderr, "dfota-station: central: %zu report row(s) still wait for the "
+			    "database; they go at the next start, or with `dfota-station report push`\n",
+			    central_waiting(cen));
+	}
 	/* Every row is written: what is still in flight is all the journal keeps. */
 	if (jrn != NULL)
 		journal_compact(jrn);
@@ -283,6 +307,7 @@ run_station(cli *c)
 	station_free(&st);
 	bus_free(b);
 out:
+	central_free(cen);
 	grid_free(g);
 	if (trace != NULL && trace != stderr)
 		fclose(trace);

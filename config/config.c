@@ -30,6 +30,7 @@ static const cfg_field config_top_fields[] = {
 	{ .name = "policy",    .kind = CFG_FIELD_GROUP },
 	{ .name = "discovery", .kind = CFG_FIELD_GROUP },
 	{ .name = "ui",        .kind = CFG_FIELD_GROUP },
+	{ .name = "central",   .kind = CFG_FIELD_GROUP },
 	{ .name = "slots",     .kind = CFG_FIELD_LIST },
 	{ .name = "packages",  .kind = CFG_FIELD_LIST },
 	{ .name = "targets",   .kind = CFG_FIELD_LIST },
@@ -84,6 +85,15 @@ static const cfg_field config_discovery_fields[] = {
 static const cfg_field config_ui_fields[] = {
 	{ .name = "bell", .kind = CFG_FIELD_BOOL,
 	  .offset = offsetof(cfg_ui, bell) },
+};
+
+static const cfg_field config_central_fields[] = {
+	{ .name = "url", .kind = CFG_FIELD_STRING, .required = true,
+	  .offset = offsetof(cfg_central, url),
+	  .size = sizeof ((cfg_central *)0)->url,
+	  .check = config_field_is_pg_uri,
+	  .allowed = "a PostgreSQL connection URI, "
+	             "\"postgresql://user:password@host:5432/dbname\"" },
 };
 
 static void
@@ -177,8 +187,13 @@ config_read_all(const cfg_ctx *ctx, const config_setting_t *root,
 	    config_read_group(ctx, root, "discovery", config_discovery_fields,
 	        CFG_NELEM(config_discovery_fields), &cfg->discovery) != 0 ||
 	    config_read_group(ctx, root, "ui", config_ui_fields,
-	        CFG_NELEM(config_ui_fields), &cfg->ui) != 0)
+	        CFG_NELEM(config_ui_fields), &cfg->ui) != 0 ||
+	    config_read_group(ctx, root, "central", config_central_fields,
+	        CFG_NELEM(config_central_fields), &cfg->central) != 0)
 		return -1;
+	if (config_member(root, "central") != NULL)
+		cfg->central.line = (int)config_setting_source_line(
+		    config_member(root, "central"));
 	if (config_read_slots(ctx, config_member(root, "slots"), cfg) != 0 ||
 	    config_read_packages(ctx, config_member(root, "packages"), cfg) != 0 ||
 	    config_read_targets(ctx, config_member(root, "targets"), cfg) != 0)

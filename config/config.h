@@ -63,6 +63,12 @@ typedef struct cfg_ui {
 	bool bell;                    /* ring when a unit finishes (default true) */
 } cfg_ui;
 
+/* The line's audit store (central/): a libpq connection URI, "" for none. */
+typedef struct cfg_central {
+	char url[1024];
+	int  line;
+} cfg_central;
+
 typedef struct station_config {
 	char          path[CFG_PATH_MAX];     /* the file as given         */
 	char          name[64];
@@ -71,6 +77,7 @@ typedef struct station_config {
 	cfg_policy    policy;
 	cfg_discovery discovery;
 	cfg_ui        ui;
+	cfg_central   central;
 	cfg_slot     *slots;
 	size_t        nslots;
 	cfg_package  *packages;

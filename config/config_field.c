@@ -16,6 +16,8 @@
 #include <strings.h>
 
 #include "config/config_field.h"
+#include <libpq-fe.h>
+
 #include "dialects/models.h"
 
 /* Enough for a full setting path such as `packages[12].sha256`. */
@@ -492,4 +494,23 @@ config_field_is_sha256(const char *s)
 			return false;
 	}
 	return n == 64;
+}
+
+/* A libpq connection URI (central.url): the scheme libpq knows, and a text
+ * that libpq itself parses, so a typo shows at load and not as a station
+ * that never reaches its database. Nothing is connected here. */
+bool
+config_field_is_pg_uri(const char *s)
+{
+	PQconninfoOption *opts;
+	char             *msg = NULL;
+
+	if (strncmp(s, "postgresql://", 13) != 0 && strncmp(s, "postgres://", 11) != 0)
+		return false;
+	opts = PQconninfoParse(s, &msg);
+	PQfreemem(msg);
+	if (opts == NULL)
+		return false;
+	PQconninfoFree(opts);
+	return true;
 }

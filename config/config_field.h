@@ -76,5 +76,6 @@ bool config_field_is_name(const char *s);     /* letters digits - _ .  */
 bool config_field_is_usb_path(const char *s); /* 1-1.10.3             */
 bool config_field_is_device(const char *s);   /* /dev/...  (absolute) */
 bool config_field_is_sha256(const char *s);   /* 64 hex digits        */
+bool config_field_is_pg_uri(const char *s);   /* libpq URI, parses    */
 
 #endif

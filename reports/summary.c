@@ -591,8 +591,37 @@ summary_report(const summary_data *d, int by, enum summary_format fmt,
 	return fflush(out) == 0 ? 0 : -1;
 }
 
+/* A row from a source: the same columns by name as a file's header. */
+struct summary_sink {
+	summary_data *d;
+	int           by;
+};
+
+int
+summary_sink_row(summary_sink *sink, int n, const char *const *names,
+    const char *const *fields)
+{
+	csv_reader r = { .fields = (char **)fields, .nfields = n };
+	int        col[COL_COUNT];
+
+	for (int c = 0; c < COL_COUNT; c++) {
+		col[c] = -1;
+		for (int i = 0; i < n && col[c] < 0; i++)
+			if (strcmp(names[i], summary_col_names[c]) == 0)
+				col[c] = i;
+	}
+	return summary_add_row(sink->d, &r, col, sink->by);
+}
+
 int
 report_summary_run(int argc, char **argv, FILE *out, FILE *err)
+{
+	return report_summary_run_source(argc, argv, out, err, NULL, NULL);
+}
+
+int
+report_summary_run_source(int argc, char **argv, FILE *out, FILE *err,
+    summary_source_fn source, void *ctx)
 {
 	enum summary_format fmt = SUMMARY_TEXT;
 	summary_data        d = { NULL, 0, 0 };
@@ -635,7 +664,7 @@ report_summary_run(int argc, char **argv, FILE *out, FILE *err)
 			}
 		}
 	}
-	if (i >= argc) {
+	if (i >= argc && source == NULL) {
 		fputs("report summary: no CSV file given\n", err);
 		summary_usage(err);
 		return 2;
@@ -647,6 +676,14 @@ report_summary_run(int argc, char **argv, FILE *out, FILE *err)
 		if (r < 0)
 			rc = 2;
 		else if (r == 0)
+			nfiles++;
+	}
+	if (rc == 0 && source != NULL) {
+		summary_sink sink = { &d, by };
+
+		if (source(ctx, &sink, err) != 0)
+			rc = 2;
+		else
 			nfiles++;
 	}
 	if (rc == 0 && nfiles == 0) {
