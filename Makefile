@@ -66,7 +66,7 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 INTG_BIN := $(INTG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit integration san tsan demo deps install clean fuzz fuzz-build tsan-check bench
+.PHONY: all check unit integration san tsan demo deps install clean fuzz fuzz-build tsan-check bench bench-central
 
 all: $(STATION) $(SIM) $(HUBFIX)
 
@@ -167,6 +167,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 # BENCH_ARGS: e.g. --quick, --runs 1, --counts 1,8 (python3 bench/run.py --help).
 bench: all $(BENCH_BIN)
 	python3 bench/run.py --build $(BUILD) $(BENCH_ARGS)
+
+# The central store: push throughput, a stalled database (bench/central.py).
+bench-central: all
+	python3 bench/central.py --build $(BUILD)
 
 demo: all
 	./scripts/demo

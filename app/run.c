@@ -53,6 +53,8 @@ static const char usage_text[] =
 "       dfota-station --list [--headless] [--config FILE]\n"
 "       dfota-station report summary [--by model|slot|error|day] [--csv|--json] CSV...\n"
 "       dfota-station report verify CSV...\n"
+"       dfota-station report push [--config FILE]\n"
+"       dfota-station report history [--db URL] IMEI [CSV...]\n"
 "       dfota-station check-config FILE\n"
 "\n"
 "Updates Quectel modules by DFOTA on every configured slot and writes one\n"

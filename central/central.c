@@ -54,12 +54,16 @@ struct central {
 	central_alert_fn  alert;
 	void             *alert_ctx;
 
-	pthread_mutex_t   lock;       /* stopping, rows_hint, started */
+	pthread_mutex_t   lock;       /* stopping, rows_hint, started,
+	                                 link_down, reason, unseen */
 	pthread_cond_t    cond;
 	bool              stopping;
 	bool              rows_hint;
 	bool              started;
 	pthread_t         thread;
+	bool              link_down;  /* the sender's last word: no link */
+	char              reason[512];/* and why                         */
+	size_t            unseen;     /* units ended since its last scan */
 
 	/* The sender's own. */
 	bool              forgot_slots;   /* this run's slate is clean */
@@ -121,19 +125,40 @@ central_waiting(central *c)
 	return atomic_load(&c->waiting);
 }
 
+/* How long the database may keep the sender in one call before a unit's
+ * end says, from here, that its row waits. */
+#define CENTRAL_SLOW_MS 2000
+
 void
 central_on_event(void *ctx, const bus_event *ev)
 {
 	central *c = ctx;
 	bool     changed = central_slots_apply(&c->slots, ev);
+	char     text[800] = "";
 
 	if (!changed && ev->kind != BUS_UNIT_END)
 		return;
 	pthread_mutex_lock(&c->lock);
-	if (ev->kind == BUS_UNIT_END)
+	if (ev->kind == BUS_UNIT_END) {
+		int64_t busy = atomic_load(&c->conn.busy_since);
+		int64_t slow = busy > 0 ? unit_mono_ms() - busy : 0;
+
 		c->rows_hint = true;
+		c->unseen++;
+		/* The sender may be stuck in a call to a database that does
+		 * not answer: the operator hears of the row all the same. */
+		if (c->link_down)
+			snprintf(text, sizeof text, "central: %zu row(s) wait for the database %s: %s",
+			    atomic_load(&c->waiting) + c->unseen, c->conn.where, c->reason);
+		else if (slow >= CENTRAL_SLOW_MS)
+			snprintf(text, sizeof text, "central: %zu row(s) wait for the database %s: "
+			    "no answer for %lld s", atomic_load(&c->waiting) + c->unseen, c->conn.where,
+			    (long long)(slow / 1000));
+	}
 	pthread_cond_signal(&c->cond);
 	pthread_mutex_unlock(&c->lock);
+	if (text[0] != '\0' && c->alert != NULL)
+		c->alert(c->alert_ctx, text);
 }
 
 /* ---- the sender's steps ---- */
@@ -169,6 +194,12 @@ central_say(central *c)
 	char    text[640];
 	bool    up = central_conn_up(&c->conn), progress = false;
 
+	/* What the bus sink says between two of the sender's looks. */
+	pthread_mutex_lock(&c->lock);
+	c->link_down = !up;
+	snprintf(c->reason, sizeof c->reason, "%s%s", c->refused ? "it refuses them: " : "",
+	    c->conn.error);
+	pthread_mutex_unlock(&c->lock);
 	if (waiting > 0 && !up && c->refused)
 		snprintf(text, sizeof text, "central: %zu row(s) wait: the database %s refuses "
 		    "them: %s", waiting, c->conn.where, c->conn.error);
@@ -255,7 +286,10 @@ central_scan(central *c)
 	if (central_outbox_scan(c->ob, &waiting) != 0)
 		snprintf(c->outbox_error, sizeof c->outbox_error, "cannot read the reports "
 		    "folder: %s", strerror(errno));
+	pthread_mutex_lock(&c->lock);
 	atomic_store(&c->waiting, waiting);
+	c->unseen = 0;
+	pthread_mutex_unlock(&c->lock);
 	c->next_scan = unit_mono_ms() + CENTRAL_SCAN_MS;
 }
 

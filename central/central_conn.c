@@ -46,6 +46,7 @@ void
 central_conn_init(central_conn *c, const char *url, _Atomic int64_t *cutoff)
 {
 	memset(c, 0, sizeof *c);
+	atomic_init(&c->busy_since, 0);
 	c->cutoff = cutoff;
 	central_conn_where(c, url);
 }
@@ -114,8 +115,36 @@ central_conn_wait(central_conn *c, short events, int64_t deadline)
 	}
 }
 
+static central_rc central_conn_open_inner(central_conn *c, const char *url, int64_t timeout_ms);
+static central_rc central_conn_exec_inner(central_conn *c, const char *sql, int nparams,
+                                          const char *const *params, int64_t timeout_ms,
+                                          PGresult **res);
+
 central_rc
 central_conn_open(central_conn *c, const char *url, int64_t timeout_ms)
+{
+	central_rc rc;
+
+	atomic_store(&c->busy_since, unit_mono_ms());
+	rc = central_conn_open_inner(c, url, timeout_ms);
+	atomic_store(&c->busy_since, 0);
+	return rc;
+}
+
+central_rc
+central_conn_exec(central_conn *c, const char *sql, int nparams,
+    const char *const *params, int64_t timeout_ms, PGresult **res)
+{
+	central_rc rc;
+
+	atomic_store(&c->busy_since, unit_mono_ms());
+	rc = central_conn_exec_inner(c, sql, nparams, params, timeout_ms, res);
+	atomic_store(&c->busy_since, 0);
+	return rc;
+}
+
+static central_rc
+central_conn_open_inner(central_conn *c, const char *url, int64_t timeout_ms)
 {
 	int64_t             deadline = unit_mono_ms() + timeout_ms;
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
@@ -180,8 +209,8 @@ central_conn_result(central_conn *c, int64_t deadline, PGresult **out)
 	return CENTRAL_OK;
 }
 
-central_rc
-central_conn_exec(central_conn *c, const char *sql, int nparams,
+static central_rc
+central_conn_exec_inner(central_conn *c, const char *sql, int nparams,
     const char *const *params, int64_t timeout_ms, PGresult **res)
 {
 	int64_t    deadline = unit_mono_ms() + timeout_ms;

@@ -36,6 +36,10 @@ typedef struct central_conn {
 	char             where[300]; /* "host:port/db", never the password  */
 	char             error[512]; /* the last failure, for a person      */
 	char             sqlstate[6];/* of the last CENTRAL_REFUSED, or ""  */
+	_Atomic int64_t  busy_since; /* monotonic ms an open or exec began,
+	                                0 when none runs: how long the
+	                                database has kept the owner waiting,
+	                                readable from any thread             */
 } central_conn;
 
 /* cutoff may be NULL. where is taken from url (never its password). */

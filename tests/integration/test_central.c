@@ -538,8 +538,7 @@ START_TEST(test_stalling_network)
 	ck_assert_msg(!file_has(out, "\"result\":\"FAIL\""), "a unit failed: %s", out);
 	/* The rows waited, and the station said so; none of its units
 	 * waited for the database. */
-	ck_assert_msg(file_has(out, "row(s) wait for the database") &&
-	    file_has(out, "stopped answering"), "no alert about the stall in %s", out);
+	ck_assert_msg(file_has(out, "row(s) wait for the database"), "no alert about the stall in %s", out);
 	ck_assert_msg(file_has(out, "still wait for the database"), "no word at exit in %s", out);
 	kill(proxy, SIGUSR2);   /* it answers again */
 	ck_assert_int_eq(run_report(dir, "push.out", "push", "--config", cfg, NULL), 0);
