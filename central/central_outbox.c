@@ -278,7 +278,8 @@ central_outbox_scan(central_outbox *ob, size_t *waiting)
 		if (ob->files[i].seen)
 			ob->files[keep++] = ob->files[i];
 	ob->nfiles = keep;
-	qsort(ob->files, ob->nfiles, sizeof *ob->files, central_file_cmp);
+	if (ob->nfiles > 1)
+		qsort(ob->files, ob->nfiles, sizeof *ob->files, central_file_cmp);
 	if (ob->ready) {
 		for (size_t i = 0; i < ob->nfiles; i++)
 			if (strcmp(ob->files[i].path, ob->batch.file) == 0)
