@@ -214,7 +214,7 @@ central_conn_exec_inner(central_conn *c, const char *sql, int nparams,
     const char *const *params, int64_t timeout_ms, PGresult **res)
 {
 	int64_t    deadline = unit_mono_ms() + timeout_ms;
-	PGresult  *r, *keep = NULL;
+	PGresult  *r = NULL, *keep = NULL;
 	central_rc rc;
 	bool       failed = false;
 
