@@ -36,8 +36,6 @@ int         hub_tree_add_hub(hub_tree *t, const char *path);
 /* The device at path (module or hub) and everything under it leave:
  * "remove" uevents, children first. 0, or -1 when nothing is there. */
 int         hub_tree_remove(hub_tree *t, const char *path);
-/* Whether a device (module or hub) is at path now. */
-int         hub_tree_has(const hub_tree *t, const char *path);
 /* Removes the testbed and its folder. */
 void        hub_tree_free(hub_tree *t);
 
