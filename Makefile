@@ -121,6 +121,7 @@ TEST_ENV = DFOTA_STATION=$(abspath $(STATION)) DFOTA_SIM=$(abspath $(SIM)) \
 
 check: all $(UNIT_BIN) $(INTG_BIN)
 	@mkdir -p $(BUILD)/tmp
+	@./tests/data/cases/gen-matrix --check
 	@./tests/run-suite $(BUILD) $(UNIT_BIN) $(INTG_BIN) -- $(TEST_ENV)
 
 unit: all $(UNIT_BIN)
