@@ -490,9 +490,7 @@ worker_aborted(worker *w)
 {
 	bool operator_stop;
 
-	pthread_mutex_lock(&w->st->lock);
-	operator_stop = w->sl->stop_requested && !w->st->stopping;
-	pthread_mutex_unlock(&w->st->lock);
+	operator_stop = station_slot_operator_stop(w->st, w->sl->index);
 	w->u.result = RESULT_ABORTED;
 	w->u.error_phase = w->phase;
 	w->u.error_code = -1;
@@ -514,11 +512,7 @@ worker_clear_slot_stop(worker *w)
 	char buf[64];
 	bool clear;
 
-	pthread_mutex_lock(&w->st->lock);
-	clear = w->sl->stop_requested && !w->st->stopping;
-	if (clear)
-		w->sl->stop_requested = false;
-	pthread_mutex_unlock(&w->st->lock);
+	clear = station_take_stop(w->st, w->sl->index);
 	if (clear)
 		while (read(w->sl->stop_pipe[0], buf, sizeof buf) > 0)
 			;
