@@ -186,6 +186,9 @@ static const error_info error_table[] = {
 	ROW(DIALECT_BG95, ERRCTX_CME, 590, "bad parameter to AT+QFOTADL", false),
 	ROW(DIALECT_BG95, ERRCTX_CME, 591, "DFOTA already in progress", true),
 	CME_3GPP_ROWS(DIALECT_BG95),
+
+	/* A model without a row: the 3GPP codes are the only shared facts. */
+	CME_3GPP_ROWS(DIALECT_UNKNOWN),
 };
 
 #define ERROR_ROWS (sizeof(error_table) / sizeof(error_table[0]))

@@ -111,6 +111,7 @@ static const char *const model_dialect_names[DIALECT_COUNT] = {
 	[DIALECT_EC25] = "EC25",
 	[DIALECT_BC26] = "BC26",
 	[DIALECT_BG95] = "BG95",
+	[DIALECT_UNKNOWN] = "unknown",
 };
 
 /* ATI prints a variant suffix on some builds ("BG95-M3", "BG600L-M3",

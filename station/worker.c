@@ -145,7 +145,7 @@ worker_fail(worker *w, unit_phase ph, int code, bool retry, const char *fmt, ...
 hop_rc
 worker_fail_code(worker *w, unit_phase ph, err_context ctx, int code, const char *what)
 {
-	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_EC25;
+	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_UNKNOWN;
 	char          buf[64];
 	const char   *meaning = error_meaning(d, ctx, code, buf, sizeof buf);
 
