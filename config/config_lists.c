@@ -102,13 +102,6 @@ static const cfg_field config_target_fields[] = {
 	  .check = config_field_is_name, .allowed = CFG_REVISION_ALLOWED },
 };
 
-static config_setting_t *
-config_member(const config_setting_t *group, const char *name)
-{
-	/* libconfig's lookup takes a non-const group; it does not change it. */
-	return config_setting_get_member((config_setting_t *)group, name);
-}
-
 /* The setting to point at: the member when the file has it, else the
  * element (for "missing" rules). */
 static const config_setting_t *
