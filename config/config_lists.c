@@ -29,7 +29,7 @@ static const int config_bauds[] = {
 	921600, 3000000,
 };
 
-/* What the module accepts in AT+QFOTADL="<url>" (PROTOCOL.md, Deliver). */
+/* What the module accepts in AT+QFOTADL="<url>" (docs/protocol.md, Deliver). */
 static const char *const config_url_schemes[] = {
 	"http://", "https://", "ftp://", "coap://", "coaps://",
 };

@@ -8,7 +8,7 @@
  * numbers), then the module 1-1.10.3, its AT interface 1-1.10.3:1.<if>,
  * and a tty ttyUSB<n> under it whose /dev node is a link to the emulated
  * module's pty. Every module addition gets a new device number and a new
- * ttyUSB number, as a real re-enumeration does (TESTING.md §2).
+ * ttyUSB number, as a real re-enumeration does (docs/testing.md §2).
  *
  * The testbed must be created in a process running under umockdev's
  * preload (it checks parents through it); sim_hub.c re-executes itself

@@ -2,7 +2,7 @@
  * usbpath: USB port paths ("1-1.10.3") and the AT tty under them, read
  * from sysfs.
  *
- * A slot's identity is its port path (PROTOCOL.md §3): the bus number and
+ * A slot's identity is its port path (docs/protocol.md §3): the bus number and
  * the chain of hub port numbers, joined "BUS-P.P.P", which is also the
  * device's directory name in /sys/bus/usb/devices. The AT port is the tty
  * under interface <path>:<config>.<if>: "ttyUSB*" right under the

@@ -1,7 +1,7 @@
 /*
  * test_usb: the station's USB side against `dfota-sim hub` -- the real
  * libusb hotplug and the real sysfs walk of the unmodified station binary,
- * under umockdev (TESTING.md §2).
+ * under umockdev (docs/testing.md §2).
  *
  * Each test makes a folder with a station file without a slots list (every
  * Quectel module on USB is a slot, labelled by its port path) or with one,

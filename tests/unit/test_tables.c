@@ -146,7 +146,7 @@ START_TEST(test_errors_rows)
 }
 END_TEST
 
-/* Every code the guides (and PROTOCOL.md §2) document, per dialect. */
+/* Every code the guides (and docs/protocol.md §2) document, per dialect. */
 typedef struct documented {
 	model_dialect d;
 	err_context   ctx;
