@@ -26,6 +26,15 @@ typedef struct cfg_slot {
 	int  line;
 } cfg_slot;
 
+/* HTTPS certificates a package's download needs on the module (guides 000,
+ * 003: uploaded as fota_cacert.pem, fota_client_cert.pem and
+ * fota_client_key.pem). Paths resolved; "" when not given. */
+typedef struct cfg_certs {
+	char ca[CFG_PATH_MAX];
+	char cert[CFG_PATH_MAX];
+	char key[CFG_PATH_MAX];
+} cfg_certs;
+
 typedef struct cfg_package {
 	char model[32];
 	char from[96];
@@ -33,6 +42,8 @@ typedef struct cfg_package {
 	char file[CFG_PATH_MAX];      /* resolved; "" for a url package    */
 	char url[1024];               /* "" for a file package             */
 	char sha256[65];              /* lower-case hex; "" when not given */
+	char apn[64];                 /* BG95/BG77 DFOTA APN; "" when none */
+	cfg_certs certs;
 	int  line;
 } cfg_package;
 

@@ -105,6 +105,8 @@ pkg_catalog_load(pkg_catalog *cat, const station_config *cfg,
 		pkg_copy(p->file, sizeof p->file, cp->file);
 		pkg_copy(p->url, sizeof p->url, cp->url);
 		pkg_copy(p->sha256, sizeof p->sha256, cp->sha256);
+		pkg_copy(p->apn, sizeof p->apn, cp->apn);
+		p->certs = cp->certs;
 		p->line = cp->line;
 		pkg_set_name(p);
 		if (p->file[0] != '\0' &&

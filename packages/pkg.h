@@ -32,6 +32,8 @@ typedef struct pkg {
 	char     name[256];           /* file basename, or the url         */
 	char     sha256[65];          /* computed for files; given for urls */
 	uint64_t size;                /* file size; 0 for urls              */
+	char     apn[64];             /* BG95/BG77 DFOTA APN; "" for none   */
+	cfg_certs certs;              /* HTTPS certificates; "" for none    */
 	int      line;                /* in the station file                */
 } pkg;
 

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dialects/cmdtimes.h"
 #include "station/unit.h"
 #include "station/identity.h"
 #include "dialects/urc.h"
@@ -153,21 +154,32 @@ worker_fail_code(worker *w, unit_phase ph, err_context ctx, int code, const char
 	    "%s: %s", what, meaning);
 }
 
+/* The command is built without a fixed cap (a BG95 URL trigger is up to
+ * 700 bytes of URL), and waited for as long as its guide allows
+ * (dialects/cmdtimes.c), never less than policy.command_timeout. */
 at_status
 worker_cmd(worker *w, at_response *r, const char *fmt, ...)
 {
-	char    cmd[AT_LINE_MAX];
-	va_list ap;
+	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_UNKNOWN;
+	char         *cmd;
+	va_list       ap;
+	at_status     s;
+	int           n;
 
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	n = vasprintf(&cmd, fmt, ap);
 	va_end(ap);
-	if (w->ch == NULL) {
+	if (n < 0)
+		cmd = NULL;       /* out of memory: as if the port were gone */
+	if (cmd == NULL || w->ch == NULL) {
+		free(cmd);
 		r->status = AT_PORT_LOST;
 		r->nlines = 0;
 		return AT_PORT_LOST;
 	}
-	return at_command(w->ch, cmd, worker_cmd_ms(w), r);
+	s = at_command(w->ch, cmd, cmd_time_wait_ms(d, cmd, worker_cmd_ms(w)), r);
+	free(cmd);
+	return s;
 }
 
 /* Sleeps up to ms; false when the stop pipe woke it. */
