@@ -81,10 +81,31 @@ sim_resp_line(sim_resp *r, const char *fmt, ...)
 	r->len += 2;
 }
 
+/* A concatenated line ("AT+CSQ;+CREG?"): the commands' information lines
+ * in order, then one final result, as V.250 modules answer it. */
+struct sim_batch {
+	sim_resp resp;          /* the information lines so far          */
+	char     final[64];     /* the last command's final result        */
+	bool     answered;      /* the last command answered at all       */
+};
+
 void
 sim_resp_send(sim_module *m, sim_resp *r, const char *final)
 {
-	int n = snprintf(r->buf + r->len, sizeof r->buf - r->len, "\r\n%s\r\n",
+	int n;
+
+	if (m->batch != NULL) {
+		sim_resp *b = &m->batch->resp;
+		size_t    k = r->len < sizeof b->buf - b->len ? r->len : sizeof b->buf - b->len;
+
+		memcpy(b->buf + b->len, r->buf, k);
+		b->len += k;
+		b->info = b->info || r->info;
+		snprintf(m->batch->final, sizeof m->batch->final, "%s", final);
+		m->batch->answered = true;
+		return;
+	}
+	n = snprintf(r->buf + r->len, sizeof r->buf - r->len, "\r\n%s\r\n",
 	    final);
 
 	if (n > 0 && (size_t)n < sizeof r->buf - r->len)
@@ -339,6 +360,39 @@ at_csq(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 	sim_resp_send(m, &r, "OK");
 }
 
+/* BC26 guide §2.3 / example 4.1: "+CESQ: 47,6,255,255,0,54". */
+static void
+at_cesq(sim_module *m, const at_cmd *c, at_form form, at_args *a)
+{
+	(void)c;
+	(void)a;
+	info_or_error(m, form, "+CESQ: %s", m->spec.network ?
+	    "47,6,255,255,0,54" : "99,99,255,255,255,255");
+}
+
+/* AT+CGPADDR=1: the address of the default PDN; a registered module may
+ * have none yet (fault noaddr): "+CGPADDR: 1". */
+static void
+at_cgpaddr(sim_module *m, const at_cmd *c, at_form form, at_args *a)
+{
+	sim_resp r;
+	long cid = 1;
+
+	(void)c;
+	if ((form != AT_WRITE && form != AT_EXEC) ||
+	    (form == AT_WRITE && (!arg_long(a, 0, &cid) || a->n != 1))) {
+		sim_at_error(m);
+		return;
+	}
+	sim_resp_init(&r);
+	if (cid == 1 && m->spec.network && !m->spec.fault.noaddr)
+		sim_resp_line(&r, "+CGPADDR: 1,10.23.%d.%d", m->index / 250,
+		    m->index % 250 + 2);
+	else if (cid == 1)
+		sim_resp_line(&r, "+CGPADDR: 1");
+	sim_resp_send(m, &r, "OK");
+}
+
 /* +CREG, +CGREG, +CEREG: same shape, the name from the table row. */
 static void
 at_reg(sim_module *m, const at_cmd *c, at_form form, at_args *a)
@@ -574,7 +628,7 @@ static const struct {
 	unsigned    scheme;
 } url_schemes[] = {
 	{ "http://",  SIM_URL_HTTP },
-	{ "https://", SIM_URL_HTTP },
+	{ "https://", SIM_URL_HTTPS },
 	{ "ftp://",   SIM_URL_FTP },
 	{ "coap://",  SIM_URL_COAP },
 	{ "coaps://", SIM_URL_COAP },
@@ -746,6 +800,8 @@ static const at_cmd commands[] = {
 	{ "+GSN",     0,              at_imei },
 	{ "+QCCID",   0,              at_qccid },
 	{ "+CSQ",     0,              at_csq },
+	{ "+CESQ",    0,              at_cesq },
+	{ "+CGPADDR", 0,              at_cgpaddr },
 	{ "+CREG",    0,              at_reg },
 	{ "+CGREG",   0,              at_reg },
 	{ "+CEREG",   0,              at_reg },
@@ -769,8 +825,8 @@ find_command(const sim_module *m, const char *name)
 	return NULL;
 }
 
-void
-sim_at_execute(sim_module *m, const char *line)
+static void
+execute_one(sim_module *m, const char *line)
 {
 	char copy[SIM_LINE_MAX], name[16];
 	size_t nl = 0;
@@ -818,4 +874,116 @@ sim_at_execute(sim_module *m, const char *line)
 		return;
 	}
 	c->fn(m, c, form, &a);
+}
+
+/* Where the next command of a concatenated line starts: after a ';' that is
+ * not inside quotes; NULL when none. */
+static const char *
+next_command(const char *p)
+{
+	bool quoted = false;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ';' && !quoted)
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* "AT+CSQ;+CREG?;+CGREG?;+COPS?" as the guides' examples send it: each
+ * command runs in order, the answers are joined, one final result ends
+ * them; the first command that fails ends the line with its result. A
+ * command that enters data mode (an upload) cannot be part of one. */
+static void
+execute_concat(sim_module *m, const char *line)
+{
+	struct sim_batch b;
+	const char *p = line + 2;
+
+	memset(&b, 0, sizeof b);
+	sim_resp_init(&b.resp);
+	snprintf(b.final, sizeof b.final, "OK");
+	while (p != NULL && *p != '\0') {
+		const char *next = next_command(p);
+		size_t len = next != NULL ? (size_t)(next - 1 - p) : strlen(p);
+		char one[SIM_LINE_MAX];
+
+		snprintf(one, sizeof one, "AT%.*s", (int)len, p);
+		if (strncasecmp(one, "AT+QFUPL", 8) == 0 ||
+		    strncasecmp(one, "AT+QFOTADL=\"COM:", 16) == 0) {
+			snprintf(b.final, sizeof b.final, "ERROR");
+			break;
+		}
+		b.answered = false;
+		m->batch = &b;
+		execute_one(m, one);
+		m->batch = NULL;
+		if (!b.answered) {
+			snprintf(b.final, sizeof b.final, "ERROR");
+			break;
+		}
+		if (strcmp(b.final, "OK") != 0)
+			break;
+		p = next;
+	}
+	sim_resp_send(m, &b.resp, b.final);
+}
+
+static void
+on_slow(void *arg)
+{
+	sim_module *m = arg;
+	char *line = m->slow_line;
+
+	m->slow_line = NULL;
+	if (line == NULL)
+		return;
+	sim_module_log(m, "slow answer (fault)");
+	execute_one(m, line);
+	free(line);
+}
+
+void
+sim_at_init(sim_module *m)
+{
+	sim_timer_init(&m->slow, on_slow, m);
+	m->slow_line = NULL;
+}
+
+void
+sim_at_cancel(sim_module *m)
+{
+	sim_timer_stop(m->env->loop, &m->slow);
+	free(m->slow_line);
+	m->slow_line = NULL;
+}
+
+/* Fault slow:<ms>: AT+QFOTADL=<para1> (BG95: 1, 3, 4, 5) answers after
+ * <ms> of real time, inside the guide's 10 s. Not scaled by --speed: the
+ * station's command timeouts are not either. */
+static bool
+held_back(sim_module *m, const char *line)
+{
+	if (m->spec.fault.slow_ms <= 0 || !(m->model->caps & SIM_CAP_COM) ||
+	    strncasecmp(line, "AT+QFOTADL=", 11) != 0 ||
+	    !isdigit((unsigned char)line[11]) || m->slow_line != NULL)
+		return false;
+	if ((m->slow_line = strdup(line)) == NULL)
+		return false;
+	sim_timer_start(m->env->loop, &m->slow,
+	    (uint64_t)m->spec.fault.slow_ms * 1000u);
+	return true;
+}
+
+void
+sim_at_execute(sim_module *m, const char *line)
+{
+	if (held_back(m, line))
+		return;
+	if (strncasecmp(line, "AT", 2) == 0 && next_command(line) != NULL)
+		execute_concat(m, line);
+	else
+		execute_one(m, line);
 }

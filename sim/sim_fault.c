@@ -121,6 +121,13 @@ set_slowack(sim_fault *f, const char *a)
 	return f->slowack_ms > 0 ? 0 : -1;
 }
 
+static int
+set_slow(sim_fault *f, const char *a)
+{
+	f->slow_ms = number(a);
+	return f->slow_ms > 0 ? 0 : -1;
+}
+
 #define FLAG_SETTER(field) \
 	static int set_##field(sim_fault *f, const char *a) \
 	{ (void)a; f->field = true; return 0; }
@@ -135,6 +142,7 @@ FLAG_SETTER(nonet)
 FLAG_SETTER(qgmr_incomplete)
 FLAG_SETTER(resume)
 FLAG_SETTER(typo)
+FLAG_SETTER(noaddr)
 
 static const fault_row faults[] = {
 	{ "ok",              ARG_NONE,     set_ok },
@@ -156,6 +164,8 @@ static const fault_row faults[] = {
 	{ "qgmr-incomplete", ARG_NONE,     set_qgmr_incomplete },
 	{ "resume",          ARG_NONE,     set_resume },
 	{ "typo",            ARG_NONE,     set_typo },
+	{ "slow",            ARG_REQUIRED, set_slow },
+	{ "noaddr",          ARG_NONE,     set_noaddr },
 };
 
 void

@@ -157,6 +157,23 @@ set_urcport(sim_spec *s, const char *v, char *err, size_t errlen)
 	return -1;
 }
 
+static int
+set_trigger_mode(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
+		snprintf(err, errlen, "trigger_mode '%s': want 0 or 1", v);
+		return -1;
+	}
+	s->trigger_mode = v[0] - '0';
+	return 0;
+}
+
+static int
+set_apn(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	return copy_str(s->apn, sizeof s->apn, v, "apn", err, errlen);
+}
+
 static const struct {
 	const char *key;
 	key_set    *set;
@@ -172,6 +189,8 @@ static const struct {
 	{ "network",  set_network },
 	{ "space",    set_space },
 	{ "urcport",  set_urcport },
+	{ "trigger_mode", set_trigger_mode },
+	{ "apn",      set_apn },
 };
 
 void
@@ -183,6 +202,7 @@ sim_spec_init(sim_spec *s)
 	s->network = true;
 	s->space = 20000000;
 	s->urc_usbat = SIM_DEFAULT;
+	s->trigger_mode = 1;
 }
 
 static int

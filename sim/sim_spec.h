@@ -36,6 +36,12 @@ typedef struct sim_spec {
 	bool             network;
 	long long        space;
 	sim_tristate     urc_usbat;                /* urcport=           */
+	int              trigger_mode;             /* BG95 AT+QFOTADL=3 at
+	                                            * start (1; 0: left in
+	                                            * manual mode)        */
+	char             apn[64];                  /* the DFOTA APN the
+	                                            * network needs; "" =
+	                                            * any               */
 } sim_spec;
 
 void sim_spec_init(sim_spec *s);
