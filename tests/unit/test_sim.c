@@ -293,6 +293,40 @@ START_TEST(identity_bg96)
 }
 END_TEST
 
+/* The guides' examples send "AT+CSQ;+CREG?;...": one line, the answers in
+ * order, one final result; the first failing command ends the line. BC26's
+ * network check: AT+CESQ, AT+CGPADDR=1 (fault noaddr: no address). */
+START_TEST(concatenated_and_bc26_network)
+{
+	sim_proc s;
+	char link[PATH_MAX], link2[PATH_MAX], spec[PATH_MAX + 64], spec2[PATH_MAX + 64];
+	rx r = { .len = 0 };
+	int fd, fd2;
+
+	make_dir(&s);
+	path_in(&s, "bc26", link, sizeof link);
+	path_in(&s, "bc26b", link2, sizeof link2);
+	snprintf(spec, sizeof spec, "link=%s,model=BC26,echo=off", link);
+	snprintf(spec2, sizeof spec2, "link=%s,model=BC26,echo=off,fault=noaddr", link2);
+	sim_start(&s, (const char *[]){ "--speed", SPEED, "--module", spec,
+	    "--module", spec2, NULL });
+	fd = port_open(link, 1000);
+	ck_assert_str_eq(cmd(fd, &r, "AT+CESQ;+CEREG?;+CGPADDR=1", "OK\r\n"),
+	    "\r\n+CESQ: 47,6,255,255,0,54\r\n\r\n+CEREG: 0,1\r\n"
+	    "\r\n+CGPADDR: 1,10.23.0.2\r\n\r\nOK\r\n");
+	ck_assert_str_eq(cmd(fd, &r, "AT+CSQ;+NOSUCH;+CEREG?", "ERROR\r\n"),
+	    "\r\n+CSQ: 24,99\r\n\r\nERROR\r\n");
+	ck_assert_str_eq(cmd(fd, &r, "AT;+CSQ", "OK\r\n"),
+	    "\r\n+CSQ: 24,99\r\n\r\nOK\r\n");
+	fd2 = port_open(link2, 1000);
+	ck_assert_str_eq(cmd(fd2, &r, "AT+CEREG?;+CGPADDR=1", "OK\r\n"),
+	    "\r\n+CEREG: 0,1\r\n\r\n+CGPADDR: 1\r\n\r\nOK\r\n");
+	close(fd);
+	close(fd2);
+	sim_stop(&s, link);
+}
+END_TEST
+
 START_TEST(identity_options)
 {
 	sim_proc s;
@@ -551,7 +585,8 @@ START_TEST(urc_bc26_url)
 	sim_start(&s, (const char *[]){ "--speed", SPEED, "--pkgdir", s.dir,
 	    "--module", spec, NULL });
 	fd = port_open(link, 1000);
-	cmd(fd, &r, "AT+QFOTADL=\"http://example.com/d/bc26.bin\"", "OK\r\n");
+	/* The server serves the URL's whole path (here the pkgdir's root). */
+	cmd(fd, &r, "AT+QFOTADL=\"HTTP://example.com/bc26.bin\"", "OK\r\n");
 	ck_assert(read_until(fd, &r, 0, "RDY\r\n", 5000));
 	/* The guide's order, spacing, '%' and typos; the port stays. */
 	p = r.buf;
@@ -601,6 +636,13 @@ START_TEST(urc_bg95_dfota_mode)
 	ck_assert_str_eq(cmd(fd, &r, "AT+QFOTADL=\"COM:\",7000000",
 	    "ERROR: 590\r\n"), "\r\n+CME ERROR: 590\r\n");
 	make_pkg(data, sizeof data, "BG77", "BG95M3LAR02A03", "BG95M3LAR02A04");
+	/* Trigger mode 1 (the power-up default) would start the update as
+	 * soon as the upload is whole; 0 waits for AT+QFOTADL=1. */
+	ck_assert_str_eq(cmd(fd, &r, "AT+QFOTADL=3", "OK\r\n"),
+	    "\r\n+QFOTADL: 3,1\r\n\r\nOK\r\n");
+	cmd(fd, &r, "AT+QFOTADL=3,0", "OK\r\n");
+	ck_assert_str_eq(cmd(fd, &r, "AT+QFOTADL=3", "OK\r\n"),
+	    "\r\n+QFOTADL: 3,0\r\n\r\nOK\r\n");
 	snprintf(line, sizeof line, "AT+QFOTADL=\"COM:\",%zu", sizeof data);
 	cmd(fd, &r, line, "CONNECT\r\n");
 	rx_clear(&r);
@@ -835,6 +877,7 @@ sim_suite(void)
 	tcase_add_test(tc, urcport_uart_hides_urcs);
 	tcase_add_test(tc, urc_bc26_url);
 	tcase_add_test(tc, urc_bg95_dfota_mode);
+	tcase_add_test(tc, concatenated_and_bc26_network);
 	tcase_add_test(tc, urc_bg96_url_and_dl_fault);
 	tcase_add_test(tc, fault_trigger_and_hang);
 	tcase_add_test(tc, fault_resume_banner);
