@@ -111,15 +111,16 @@ static const cfg_field config_package_fields[] = {
 	{ .name = "certs", .kind = CFG_FIELD_GROUP },
 };
 
-/* packages[i].certs: files, relative to the station file. */
+/* packages[i].certs: files, relative to the station file; ca always, cert
+ * and key for a server that wants the module's own certificate. */
 static const cfg_field config_cert_fields[] = {
 	{ .name = "ca", .kind = CFG_FIELD_STRING, .required = true,
 	  .offset = offsetof(cfg_certs, ca),
 	  .size = sizeof ((cfg_certs *)0)->ca },
-	{ .name = "cert", .kind = CFG_FIELD_STRING, .required = true,
+	{ .name = "cert", .kind = CFG_FIELD_STRING,
 	  .offset = offsetof(cfg_certs, cert),
 	  .size = sizeof ((cfg_certs *)0)->cert },
-	{ .name = "key", .kind = CFG_FIELD_STRING, .required = true,
+	{ .name = "key", .kind = CFG_FIELD_STRING,
 	  .offset = offsetof(cfg_certs, key),
 	  .size = sizeof ((cfg_certs *)0)->key },
 };
@@ -311,9 +312,19 @@ config_package_extras(const cfg_ctx *ctx, const config_setting_t *e, size_t i,
 		    "package");
 	if (config_field_read(ctx, certs, path, config_cert_fields,
 	    CFG_NELEM(config_cert_fields), &p->certs) != 0 ||
-	    config_cert_file(ctx, certs, i, "ca", p->certs.ca) != 0 ||
-	    config_cert_file(ctx, certs, i, "cert", p->certs.cert) != 0 ||
-	    config_cert_file(ctx, certs, i, "key", p->certs.key) != 0)
+	    config_cert_file(ctx, certs, i, "ca", p->certs.ca) != 0)
+		return -1;
+	/* A client certificate is nothing without its key, and the reverse. */
+	if ((p->certs.cert[0] == '\0') != (p->certs.key[0] == '\0')) {
+		const char *missing = p->certs.cert[0] == '\0' ? "cert" : "key";
+
+		snprintf(path, sizeof path, "packages[%zu].certs.%s", i, missing);
+		return config_fail(ctx, certs, path, "is missing: a client "
+		    "certificate (cert) goes with its private key (key)");
+	}
+	if (p->certs.cert[0] != '\0' &&
+	    (config_cert_file(ctx, certs, i, "cert", p->certs.cert) != 0 ||
+	     config_cert_file(ctx, certs, i, "key", p->certs.key) != 0))
 		return -1;
 	return 0;
 }

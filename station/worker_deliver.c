@@ -231,6 +231,8 @@ worker_upload_certs(worker *w, const pkg *hop)
 		at_response r;
 		at_status   s;
 
+		if (certs[i].file[0] == '\0')
+			continue;     /* no client certificate: the server wants none */
 		snprintf(name, sizeof name, "%s%s", dir, certs[i].name);
 		if (worker_read_small(certs[i].file, &data, &len) != 0)
 			return worker_fail(w, PHASE_DELIVER, -1, false,

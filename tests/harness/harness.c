@@ -460,7 +460,9 @@ case_packages(const case_def *c, const char *dir, char *cfg, size_t len,
 				snprintf(cpath, sizeof cpath, "%s/%s", dir, pem[k][0]);
 				harness_write_file(cpath, pem[k][1]);
 			}
+			/* certs: all three; certs=ca: the CA only (no client cert). */
 			snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+			    strcmp(certs, "ca") == 0 ? " certs = { ca = \"ca.pem\"; };" :
 			    " certs = { ca = \"ca.pem\"; cert = \"client.pem\"; key = \"client.key\"; };");
 		}
 		if (url[0])
