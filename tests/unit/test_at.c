@@ -255,6 +255,31 @@ START_TEST(test_stop_fd)
 }
 END_TEST
 
+/* A command has no fixed cap (a BG95 trigger carries up to 700 bytes of
+ * URL): it goes out whole with its CR, and its echo, longer than a line
+ * buffer, is still recognised as the echo. */
+START_TEST(test_long_command)
+{
+	peer        p;
+	at_response r;
+	char        cmd[800], sent[1024], echo[1024];
+
+	peer_open(&p);
+	snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"http://fota.test/%0*d\"", 700 - 17, 7);
+	ck_assert_uint_gt(strlen(cmd), AT_LINE_MAX);
+	snprintf(echo, sizeof echo, "%s\r\r\nOK\r\n", cmd);
+	peer_say(&p, echo);
+	ck_assert_int_eq(at_command(p.ch, cmd, 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 0);
+	peer_heard(&p, sent, sizeof sent);
+	ck_assert_uint_eq(strlen(sent), strlen(cmd) + 1);
+	ck_assert(strncmp(sent, cmd, strlen(cmd)) == 0);
+	ck_assert_int_eq(sent[strlen(cmd)], '\r');
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -272,6 +297,7 @@ main(void)
 	tcase_add_test(tc, test_data_mode_acks);
 	tcase_add_test(tc, test_data_mode_missing_ack);
 	tcase_add_test(tc, test_stop_fd);
+	tcase_add_test(tc, test_long_command);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
