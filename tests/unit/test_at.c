@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "station/at.h"
+#include "tests/harness/harness.h"
 
 typedef struct peer {
 	int         master;
@@ -285,8 +286,6 @@ main(void)
 {
 	Suite   *s = suite_create("at");
 	TCase   *tc = tcase_create("channel");
-	SRunner *sr;
-	int      failed;
 
 	tcase_add_test(tc, test_ok_with_echo_and_info);
 	tcase_add_test(tc, test_cme_error_and_error);
@@ -299,9 +298,5 @@ main(void)
 	tcase_add_test(tc, test_stop_fd);
 	tcase_add_test(tc, test_long_command);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return harness_run_suite(s, CK_NORMAL);
 }

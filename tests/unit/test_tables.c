@@ -14,6 +14,7 @@
 #include "dialects/models.h"
 #include "dialects/urls.h"
 #include "dialects/usbids.h"
+#include "tests/harness/harness.h"
 
 START_TEST(test_models_complete)
 {
@@ -373,19 +374,11 @@ read_protocol(void)
 {
 	const char *td = getenv("DFOTA_TESTDATA");
 	char path[1024];
-	FILE *f;
 	char *text;
-	long n;
 
 	snprintf(path, sizeof path, "%s/../../docs/protocol.md", td ? td : "tests/data");
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = calloc(1, (size_t)n + 1);
-	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	text = harness_read_file(path, NULL);
+	ck_assert_msg(text != NULL, "cannot read %s", path);
 	return text;
 }
 
@@ -539,11 +532,5 @@ tables_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(tables_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(tables_suite(), CK_NORMAL);
 }

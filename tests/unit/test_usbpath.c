@@ -153,8 +153,6 @@ main(void)
 {
 	Suite   *s = suite_create("usbpath");
 	TCase   *tc = tcase_create("usbpath");
-	SRunner *sr;
-	int      failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_format);
@@ -164,9 +162,5 @@ main(void)
 	tcase_add_test(tc, test_configuration_value);
 	tcase_add_test(tc, test_read_hex);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(s, CK_NORMAL);
 }
