@@ -39,6 +39,7 @@ typedef struct sim_fault {
 	sim_trigger_fault trigger;
 	int               trigger_cme;
 	int               slowack_ms;
+	char              mute[16];      /* mute:NAME: AT+NAME gets no answer */
 	bool noise, split, merge, dup, swap, silentack, badsum, nonet;
 	bool qgmr_incomplete, resume, typo;
 } sim_fault;

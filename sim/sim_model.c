@@ -42,7 +42,10 @@ static const sim_dialect dialect_bg95 = {
 	.cme_busy = 591, .cme_badparam = 590,
 };
 
-#define CAPS_UFS  (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_LOCAL)
+/* The LTE Cat families also answer what Quectel's DFOTA QA reads after an
+ * update (PROTOCOL.md §5): ATI+CSUB and AT+EGMR=0,7 / 0,9. */
+#define CAPS_UFS  (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_LOCAL | \
+                   SIM_CAP_CSUB | SIM_CAP_EGMR)
 #define CAPS_BG96 (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_FOTA1)
 #define CAPS_BG95 (SIM_CAP_URCCFG | SIM_CAP_COM | SIM_CAP_CFGEXT)
 #define URL_AG35  (SIM_URL_HTTP | SIM_URL_FTP)
