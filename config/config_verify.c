@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/config_verify.h"
 #include "dialects/checks.h"
@@ -88,12 +89,12 @@ config_check_rules(const cfg_ctx *ctx, const config_setting_t *e, size_t i,
 	}
 	snprintf(path, sizeof path, "verify.checks[%zu].command", i);
 	if ((why = checks_refused(c->command, part, sizeof part)) != NULL) {
-		if (strcmp(part, c->command) == 0)
+		if (strcasecmp(part, c->command) == 0)
 			return config_fail(ctx, config_verify_at(e, "command"), path,
-			    "%s: %s; a check may only read, never change the module",
-			    why, c->command);
+			    "%s %s%s", c->command, why, strncmp(why, "does not", 8) == 0 ? "" :
+			    "; a check may only read, never change the module");
 		return config_fail(ctx, config_verify_at(e, "command"), path,
-		    "%s in \"%s\" %s; a check may only read, never change the "
+		    "%s (in \"%s\") %s; a check may only read, never change the "
 		    "module", part, c->command, why);
 	}
 	snprintf(path, sizeof path, "verify.checks[%zu].expect", i);

@@ -212,18 +212,17 @@ checks_refused_ext(const char *ext)
 	return NULL;
 }
 
-/* One piece between ';': basic commands, then at most one extended. */
+/* One piece between ';': basic commands, then at most one extended. The
+ * refused command goes to part ("AT" and its text). */
 static const char *
-checks_refused_piece(const char *p, const char **at)
+checks_refused_piece(const char *p, char *part, size_t partlen)
 {
-	static char why[128];
-
 	while (*p != '\0' && !checks_ext_start(*p)) {
+		const char *start = p;
 		char        name[3] = { 0 };
 		const char *param;
 		size_t      plen = 0, i;
 
-		*at = p;
 		if (*p == '&' && p[1] != '\0') {
 			name[0] = '&';
 			name[1] = p[1];
@@ -234,25 +233,21 @@ checks_refused_piece(const char *p, const char **at)
 		param = p;
 		while (*p != '\0' && (isdigit((unsigned char)*p) || *p == '=' || *p == '?' || *p == ','))
 			p++, plen++;
+		snprintf(part, partlen, "AT%.*s", (int)(p - start), start);
 		for (i = 0; i < NELEM(allowed_basics); i++) {
 			if (strcmp(allowed_basics[i].name, name) == 0)
 				break;
 		}
-		if (i == NELEM(allowed_basics)) {
-			snprintf(why, sizeof why, "the basic command AT%s changes the module or "
-			    "its settings (a check may only read: ATI, AT&V, ATS<n>?)", name);
-			return why;
-		}
+		if (i == NELEM(allowed_basics))
+			return "is a basic command that changes the module or its settings "
+			    "(of the basic commands a check may send only ATI, AT&V and ATS<n>?)";
 		if (allowed_basics[i].rule == BASIC_READ &&
-		    (memchr(param, '=', plen) != NULL || memchr(param, '?', plen) == NULL)) {
-			snprintf(why, sizeof why, "AT%s%.*s writes an S-register (a check may "
-			    "only read one: ATS<n>?)", name, (int)plen, param);
-			return why;
-		}
+		    (memchr(param, '=', plen) != NULL || memchr(param, '?', plen) == NULL))
+			return "writes an S-register (a check may only read one: ATS<n>?)";
 	}
 	if (*p == '\0')
 		return NULL;
-	*at = p;
+	snprintf(part, partlen, "AT%s", p);
 	return checks_refused_ext(p);
 }
 
@@ -267,7 +262,7 @@ checks_refused(const char *cmd, char *part, size_t partlen)
 	checks_normalise(cmd, line, sizeof line);
 	if (strncmp(line, "AT", 2) != 0) {
 		snprintf(part, partlen, "%s", cmd);
-		return "a check's command must begin with AT";
+		return "does not begin with AT";
 	}
 	piece = line + 2;
 	for (p = piece;; p++) {
@@ -275,22 +270,22 @@ checks_refused(const char *cmd, char *part, size_t partlen)
 			quoted = !quoted;
 		if ((*p == ';' && !quoted) || *p == '\0') {
 			char        saved = *p;
-			const char *at = piece, *why;
+			const char *why;
 
 			*p = '\0';
 			/* "AT+CSQ;AT+QFDEL": a repeated AT is taken as the same line. */
 			if (strncmp(piece, "AT", 2) == 0 && piece != line + 2)
 				piece += 2;
-			why = checks_refused_piece(piece, &at);
-			if (why != NULL) {
-				snprintf(part, partlen, "AT%s", at);
+			why = checks_refused_piece(piece, part, partlen);
+			if (why != NULL)
 				return why;
-			}
 			if (saved == '\0')
 				break;
 			piece = p + 1;
 		}
 	}
+	if (partlen > 0)
+		part[0] = '\0';
 	return NULL;
 }
 

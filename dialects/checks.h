@@ -42,9 +42,11 @@ typedef struct checks_model {
 /* The built-in check set of a dialect (never NULL for a valid dialect). */
 const checks_model *checks_for(model_dialect d);
 
-/* Whether a configured check may send cmd. NULL when it may; otherwise a
- * sentence for a person saying why not, with the refused command of a
- * concatenated line ("AT+CSQ;+QFDEL=...") in part. */
+/* Whether a configured check may send cmd. NULL when it may; otherwise
+ * why not, worded to follow the refused command ("deletes files on the
+ * module"), and that command in part: one of a concatenated line
+ * ("AT+CSQ;+QFDEL=..." -> AT+QFDEL=...), spaces dropped, upper case
+ * outside quotes. */
 const char *checks_refused(const char *cmd, char *part, size_t partlen);
 
 /* True for a name that is not a built-in check's and fits the column:
