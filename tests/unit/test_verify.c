@@ -548,12 +548,21 @@ START_TEST(test_docs_worked_example)
 	    "2026-11-21T10:09:00.000Z,240.000,12.000,,"
 	    "units/861234567890124-20261121T100500.000Z.csv";
 	char zero[CHAIN_HEX_LEN + 1], h1[CHAIN_HEX_LEN + 1], h2[CHAIN_HEX_LEN + 1];
+	char r1[sizeof row1 + 32], r2[sizeof row2 + 8];
 
 	chain_zero(zero);
+	/* As rows of the version before the checks column. */
 	chain_row_hash(zero, row1, strlen(row1), h1);
 	chain_row_hash(h1, row2, strlen(row2), h2);
 	ck_assert_str_eq(h1, "58e7f2152fb93561b415d4af16555431ee7e3a34425a8f25060a58516a30a2a1");
 	ck_assert_str_eq(h2, "f0400e5f5543ad13d50e1bd2cd4c97665d94b95fcba3c044a870538513c5d682");
+	/* docs/audit.md's rows, with it. */
+	snprintf(r1, sizeof r1, "%s,imei=ok;network=ok", row1);
+	snprintf(r2, sizeof r2, "%s,", row2);
+	chain_row_hash(zero, r1, strlen(r1), h1);
+	chain_row_hash(h1, r2, strlen(r2), h2);
+	ck_assert_str_eq(h1, "ccc5254d72468b4715b2789b958f9b5818946bbac2d0d3ddfca7d62a74355f39");
+	ck_assert_str_eq(h2, "e3bb8484f615a433b837c7676de9e80e0809ac66def9cdfc12350dbff81be1c9");
 }
 END_TEST
 
