@@ -18,6 +18,10 @@
  *               answer (lines, then the final OK, joined by '\n') matches
  *               its POSIX extended regular expression.
  *
+ * They run after the last hop of a plan only, where the unit is at its
+ * target; a unit found in the middle of an update the station did not
+ * start is judged by its revision alone (its IMEI before is not known).
+ *
  * Which commands a model has is data (dialects/checks.c); so is the list
  * of commands a custom check may not send, refused when the file is
  * loaded. Every check runs even after one failed, so the `checks` column
@@ -271,6 +275,9 @@ worker_check(worker *w, const pkg *hop)
 		return HOP_OK;
 	cm = checks_for(w->id.mi != NULL ? w->id.mi->dialect : DIALECT_EC25);
 	w->u.checks[0] = '\0';
+	/* The update is over and verified: a stop now cuts checks, not an
+	 * update, so it need not wait for policy.stop_grace. */
+	station_set_danger(w->st, w->sl->index, false);
 	check_imei(&run, cm);
 	if (!run.stopped && w->ch != NULL && cm->csub_cmd != NULL)
 		check_subedition(&run, cm, hop->to);
