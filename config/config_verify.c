@@ -51,17 +51,10 @@ static const cfg_field config_check_fields[] = {
 	  .size = sizeof ((cfg_check *)0)->expect },
 };
 
-static config_setting_t *
-config_verify_member(const config_setting_t *group, const char *name)
-{
-	/* libconfig's lookup takes a non-const group; it does not change it. */
-	return config_setting_get_member((config_setting_t *)group, name);
-}
-
 static const config_setting_t *
 config_verify_at(const config_setting_t *e, const char *name)
 {
-	const config_setting_t *s = config_verify_member(e, name);
+	const config_setting_t *s = config_member(e, name);
 
 	return s != NULL ? s : e;
 }
@@ -119,7 +112,7 @@ config_read_verify(const cfg_ctx *ctx, const config_setting_t *group,
 	if (config_field_read(ctx, group, "verify", config_verify_fields,
 	    CFG_NELEM(config_verify_fields), v) != 0)
 		return -1;
-	list = config_verify_member(group, "checks");
+	list = config_member(group, "checks");
 	n = list != NULL ? (size_t)config_setting_length(list) : 0;
 	v->checks = calloc(n + 1, sizeof *v->checks);
 	if (v->checks == NULL)

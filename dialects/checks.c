@@ -58,13 +58,16 @@ static const checks_model checks_table[DIALECT_COUNT] = {
 	                   .imei_cmd = "AT+CGSN" },
 	[DIALECT_BG95] = { .dialect = DIALECT_BG95, .reg_queries = reg_bg95,
 	                   .imei_cmd = "AT+CGSN" },
+	/* No row names it: the 3GPP commands only, nothing Quectel's own. */
+	[DIALECT_UNKNOWN] = { .dialect = DIALECT_UNKNOWN, .reg_queries = reg_lte,
+	                      .imei_cmd = "AT+CGSN" },
 };
 
 const checks_model *
 checks_for(model_dialect d)
 {
 	if ((unsigned)d >= DIALECT_COUNT)
-		return &checks_table[DIALECT_EC25];
+		return &checks_table[DIALECT_UNKNOWN];
 	return &checks_table[d];
 }
 
@@ -186,7 +189,7 @@ checks_refused_ext(const char *ext)
 	bool        write;
 
 	name[n++] = *ext++;
-	while (n + 1 < sizeof name && (isalnum((unsigned char)*ext) || *ext == '_' || *ext == '&'))
+	while (n + 1 < sizeof name && (isalnum((unsigned char)*ext) || *ext == '_'))
 		name[n++] = *ext++;
 	name[n] = '\0';
 	rest = ext;

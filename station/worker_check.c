@@ -273,7 +273,7 @@ worker_check(worker *w, const pkg *hop)
 	/* An intermediate hop of a chain: the unit is not where it goes yet. */
 	if (hop == NULL || (w->u.fw_target[0] != '\0' && strcasecmp(w->u.fw_target, hop->to) != 0))
 		return HOP_OK;
-	cm = checks_for(w->id.mi != NULL ? w->id.mi->dialect : DIALECT_EC25);
+	cm = checks_for(w->id.mi != NULL ? w->id.mi->dialect : DIALECT_UNKNOWN);
 	w->u.checks[0] = '\0';
 	/* The update is over and verified: a stop now cuts checks, not an
 	 * update, so it need not wait for policy.stop_grace. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dialects/checks.h"
+#include "tests/harness/harness.h"
 
 /* Commands a check may send: reads, tests, identification. */
 static const char *const allowed[] = {
@@ -240,11 +241,5 @@ checks_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(checks_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(checks_suite(), CK_NORMAL);
 }
