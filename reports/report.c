@@ -15,7 +15,9 @@
  * from the previous append when the file is still the one written then
  * (same inode and size), otherwise read back from the file. A file from a
  * version without the column gets a second header line with it, and the
- * chain starts there. After the row, the file's head sidecar is replaced
+ * chain starts there; a file chained under another column set (a version
+ * before `checks`) gets this version's header line too, and the chain runs
+ * on across it. After the row, the file's head sidecar is replaced
  * (<file>.head, written to a temporary file and renamed), and only then is
  * the unit ended in the journal (report_set_journal): a unit leaves the
  * journal when, and only when, its row is durable.
