@@ -26,6 +26,11 @@ app_check_config_main(int argc, char **argv)
 		    cat.items[i].model, cat.items[i].from, cat.items[i].to,
 		    cat.items[i].url[0] ? "url" : "upload",
 		    cat.items[i].sha256[0] ? cat.items[i].sha256 : "(not given)");
+	if (cfg.verify.network)
+		printf("  verify: network registration within %g s\n", cfg.verify.network_timeout);
+	for (size_t i = 0; i < cfg.verify.nchecks; i++)
+		printf("  verify check %s: %s, expect /%s/\n", cfg.verify.checks[i].name,
+		    cfg.verify.checks[i].command, cfg.verify.checks[i].expect);
 	pkg_catalog_free(&cat);
 	config_free(&cfg);
 	return 0;

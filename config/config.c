@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "config/config_field.h"
 #include "config/config_lists.h"
+#include "config/config_verify.h"
 
 #define CFG_NELEM(a) (sizeof (a) / sizeof (a)[0])
 
@@ -33,6 +34,7 @@ static const cfg_field config_top_fields[] = {
 	{ .name = "slots",     .kind = CFG_FIELD_LIST },
 	{ .name = "packages",  .kind = CFG_FIELD_LIST },
 	{ .name = "targets",   .kind = CFG_FIELD_LIST },
+	{ .name = "verify",    .kind = CFG_FIELD_GROUP },
 };
 
 static const cfg_field config_station_fields[] = {
@@ -102,6 +104,7 @@ config_defaults(station_config *cfg, const char *path)
 	cfg->discovery.usb = true;
 	cfg->discovery.rescan_interval_ms = 1000;
 	cfg->ui.bell = true;
+	cfg->verify.network_timeout = 60;
 }
 
 /* The folder that relative paths in the file are taken from. */
@@ -174,7 +177,8 @@ config_read_all(const cfg_ctx *ctx, const config_setting_t *root,
 		return -1;
 	if (config_read_slots(ctx, config_member(root, "slots"), cfg) != 0 ||
 	    config_read_packages(ctx, config_member(root, "packages"), cfg) != 0 ||
-	    config_read_targets(ctx, config_member(root, "targets"), cfg) != 0)
+	    config_read_targets(ctx, config_member(root, "targets"), cfg) != 0 ||
+	    config_read_verify(ctx, config_member(root, "verify"), cfg) != 0)
 		return -1;
 	return 0;
 }
@@ -241,6 +245,7 @@ config_free(station_config *cfg)
 	free(cfg->slots);
 	free(cfg->packages);
 	free(cfg->targets);
+	free(cfg->verify.checks);
 	memset(cfg, 0, sizeof *cfg);
 }
 

@@ -70,6 +70,21 @@ typedef struct cfg_discovery {
 	int  rescan_interval_ms;      /* default 1000                     */
 } cfg_discovery;
 
+/* verify: acceptance checks after the update (CONTRACT.md). */
+typedef struct cfg_check {
+	char name[32];
+	char command[256];
+	char expect[256];             /* POSIX ERE, checked at load        */
+	int  line;
+} cfg_check;
+
+typedef struct cfg_verify {
+	bool       network;           /* registered within network_timeout */
+	double     network_timeout;   /* s, default 60                     */
+	cfg_check *checks;
+	size_t     nchecks;
+} cfg_verify;
+
 typedef struct cfg_ui {
 	bool bell;                    /* ring when a unit finishes (default true) */
 } cfg_ui;
@@ -82,6 +97,7 @@ typedef struct station_config {
 	cfg_policy    policy;
 	cfg_discovery discovery;
 	cfg_ui        ui;
+	cfg_verify    verify;
 	cfg_slot     *slots;
 	size_t        nslots;
 	cfg_package  *packages;

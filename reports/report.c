@@ -15,7 +15,9 @@
  * from the previous append when the file is still the one written then
  * (same inode and size), otherwise read back from the file. A file from a
  * version without the column gets a second header line with it, and the
- * chain starts there. After the row, the file's head sidecar is replaced
+ * chain starts there; a file chained under another column set (a version
+ * before `checks`) gets this version's header line too, and the chain runs
+ * on across it. After the row, the file's head sidecar is replaced
  * (<file>.head, written to a temporary file and renamed), and only then is
  * the unit ended in the journal (report_set_journal): a unit leaves the
  * journal when, and only when, its row is durable.
@@ -53,17 +55,18 @@ const char *const report_columns[] = {
 	"imei", "iccid", "fw_before", "fw_target", "fw_after", "package",
 	"package_sha256", "delivery", "result", "error_phase", "error_code",
 	"error_text", "attempts", "started_at", "finished_at", "duration_s",
-	"transfer_s", "update_s", "detail_file", CHAIN_COLUMN,
+	"transfer_s", "update_s", "detail_file", "checks", CHAIN_COLUMN,
 };
 const int report_ncolumns = sizeof report_columns / sizeof report_columns[0];
 
-/* The fields before row_sha256, which the chain covers. */
-#define REPORT_NFIELDS 26
+/* The fields before row_sha256, which the chain covers: the contract's 26
+ * and, after detail_file, checks. */
+#define REPORT_NFIELDS 27
 
 /* One formatted session row waiting for its file. */
 typedef struct report_row {
 	char        day[48];        /* YYYY-MM-DD: which file */
-	char       *text;           /* fields 1..26, escaped, without
+	char       *text;           /* fields 1..27, escaped, without
 	                               row_sha256 and line end; owned */
 	char        slot[32];       /* for journal_end */
 	char        imei[24];
@@ -293,9 +296,9 @@ report_link_read(const char *path, off_t size, report_link *l, off_t *cut_to)
 	if (buf == NULL)
 		return -1;
 	chain_check(buf, len, NULL, &res);
-	free(buf);
 	if ((off_t)len != size) {
 		/* Someone else is writing it: try again at the next event. */
+		free(buf);
 		errno = EAGAIN;
 		return -1;
 	}
@@ -317,7 +320,16 @@ report_link_read(const char *path, off_t size, report_link *l, off_t *cut_to)
 		l->header = true;
 		chain_zero(l->head);
 		l->rows = 0;
+	} else {
+		/* Chained under other columns (a version before `checks`): this
+		 * version's header line first, and the chain runs on under it. */
+		char mine[1024];
+
+		l->header = report_header(mine, sizeof mine) != 0 ||
+		    strlen(mine) - 2 != res.complete_hdr_len ||
+		    memcmp(mine, buf + res.complete_hdr, res.complete_hdr_len) != 0;
 	}
+	free(buf);
 	return 0;
 }
 
@@ -603,6 +615,7 @@ report_format_row(const unit_record *u, int64_t finished_ms,
 	f[23] = transfer;
 	f[24] = update;
 	f[25] = detail;
+	f[26] = u->checks;
 
 	mem = open_memstream(&text, &size);
 	if (mem == NULL)

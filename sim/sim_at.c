@@ -256,9 +256,12 @@ at_info(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 {
 	sim_resp r;
 
+	/* ATI+CSUB adds the sub-edition, on the models that have it. */
+	bool csub = (m->model->caps & SIM_CAP_CSUB) && strcasecmp(a->v[0], "+CSUB") == 0;
+
 	(void)c;
 	(void)form;
-	if (strcmp(a->v[0], "") != 0 && strcmp(a->v[0], "0") != 0) {
+	if (strcmp(a->v[0], "") != 0 && strcmp(a->v[0], "0") != 0 && !csub) {
 		sim_at_error(m);
 		return;
 	}
@@ -266,6 +269,8 @@ at_info(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 	sim_resp_line(&r, "Quectel");
 	sim_resp_line(&r, "%s", m->model->name);
 	sim_resp_line(&r, "Revision: %s", m->rev);
+	if (csub)
+		sim_resp_line(&r, "SubEdition: V01");
 	sim_resp_send(m, &r, "OK");
 }
 
@@ -328,6 +333,41 @@ at_imei(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 	(void)c;
 	(void)a;
 	info_or_error(m, form, "%s", m->imei);
+}
+
+/* AT+EGMR=0,7 (IMEI) and =0,9 (SVN) read; every write form is refused:
+ * the emulator keeps no factory data that could be written. */
+static void
+at_egmr(sim_module *m, const at_cmd *c, at_form form, at_args *a)
+{
+	sim_resp r;
+	long     op, item;
+
+	(void)c;
+	sim_resp_init(&r);
+	if (form != AT_WRITE || a->n != 2 || !arg_long(a, 0, &op) ||
+	    !arg_long(a, 1, &item) || op != 0 || (item != 7 && item != 9)) {
+		sim_at_error(m);
+		return;
+	}
+	sim_resp_line(&r, "+EGMR: \"%s\"", item == 7 ? m->imei : "01");
+	sim_resp_send(m, &r, "OK");
+}
+
+/* AT+CPIN?: a SIM that needs no PIN; without one (iccid=none) 10. */
+static void
+at_cpin(sim_module *m, const at_cmd *c, at_form form, at_args *a)
+{
+	(void)c;
+	(void)a;
+	if (form == AT_READ && m->spec.no_iccid)
+		sim_at_cme(m, CME_SIM_MISSING);
+	else if (form == AT_READ)
+		info_or_error(m, AT_EXEC, "+CPIN: %s", "READY");
+	else if (form == AT_TEST)
+		sim_at_ok(m);
+	else
+		sim_at_error(m);
 }
 
 static void
@@ -400,9 +440,13 @@ at_reg(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 	sim_resp r;
 	long v;
 
+	/* register=: searching (2) until that long after the boot, or for ever. */
+	bool later = m->spec.register_ms < 0 || sim_loop_now(m->env->loop) -
+	    m->boot_at < sim_module_us(m, (unsigned)m->spec.register_ms);
+
 	sim_resp_init(&r);
 	if (form == AT_READ)
-		sim_resp_line(&r, "%s: 0,%d", c->name, m->spec.network ? 1 : 0);
+		sim_resp_line(&r, "%s: 0,%d", c->name, !m->spec.network ? 0 : later ? 2 : 1);
 	else if (form == AT_TEST)
 		sim_resp_line(&r, "%s: (0-2)", c->name);
 	else if (form != AT_WRITE || !arg_long(a, 0, &v) || v > 2) {
@@ -799,6 +843,8 @@ static const at_cmd commands[] = {
 	{ "+CGSN",    0,              at_imei },
 	{ "+GSN",     0,              at_imei },
 	{ "+QCCID",   0,              at_qccid },
+	{ "+EGMR",    SIM_CAP_EGMR,   at_egmr },
+	{ "+CPIN",    0,              at_cpin },
 	{ "+CSQ",     0,              at_csq },
 	{ "+CESQ",    0,              at_cesq },
 	{ "+CGPADDR", 0,              at_cgpaddr },
@@ -866,6 +912,10 @@ execute_one(sim_module *m, const char *line)
 		}
 	} else if (rest[0] != '\0') {
 		sim_at_error(m);
+		return;
+	}
+	if (m->spec.fault.mute[0] != '\0' && strcmp(name, m->spec.fault.mute) == 0) {
+		sim_module_log(m, "fault mute: no answer to AT%s", name);
 		return;
 	}
 	c = find_command(m, name);

@@ -42,6 +42,7 @@ typedef struct sim_fault {
 	int               slow_ms;       /* slow:<ms>: AT+QFOTADL=<para1>
 	                                  * answers after ms (BG95 guide: up
 	                                  * to 10 s)                       */
+	char              mute[16];      /* mute:NAME: AT+NAME gets no answer */
 	bool noise, split, merge, dup, swap, silentack, badsum, nonet;
 	bool qgmr_incomplete, resume, typo;
 	bool noaddr;                     /* registered, no IP on the default

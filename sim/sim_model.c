@@ -42,7 +42,10 @@ static const sim_dialect dialect_bg95 = {
 	.cme_busy = 591, .cme_badparam = 590, .dl_tls = 702, .dl_apn = 702,
 };
 
-#define CAPS_UFS  (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_LOCAL)
+/* The LTE Cat families also answer what Quectel's DFOTA QA reads after an
+ * update (PROTOCOL.md §5): ATI+CSUB and AT+EGMR=0,7 / 0,9. */
+#define CAPS_UFS  (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_LOCAL | \
+                   SIM_CAP_CSUB | SIM_CAP_EGMR)
 #define CAPS_BG96 (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_FOTA1)
 /* BG95: AT+QFUPL exists (FILE application note) for the certificates in
  * /datatx, but there is no local-file trigger. */

@@ -29,6 +29,8 @@ enum {
 	SIM_CAP_FOTA1  = 1 << 3, /* AT+QFOTADL=1 with /fota/update.zip (BG96) */
 	SIM_CAP_COM    = 1 << 4, /* AT+QFOTADL="COM:",... and =1,3,4,5 (BG95) */
 	SIM_CAP_CFGEXT = 1 << 5, /* AT+QCFGEXT="fota_apn"                    */
+	SIM_CAP_CSUB   = 1 << 6, /* ATI+CSUB: Revision and SubEdition        */
+	SIM_CAP_EGMR   = 1 << 7, /* AT+EGMR=0,7 IMEI, AT+EGMR=0,9 SVN (reads) */
 };
 
 typedef struct sim_dialect {

@@ -148,6 +148,26 @@ set_space(sim_spec *s, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* register=SECONDS (after each boot, at --speed 1) or never. */
+static int
+set_register(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	char  *end;
+	double secs;
+
+	if (strcmp(v, "never") == 0) {
+		s->register_ms = -1;
+		return 0;
+	}
+	secs = strtod(v, &end);
+	if (*end != '\0' || end == v || secs < 0 || secs > 86400) {
+		snprintf(err, errlen, "register '%s': want seconds after boot or never", v);
+		return -1;
+	}
+	s->register_ms = (long)(secs * 1000);
+	return 0;
+}
+
 static int
 set_urcport(sim_spec *s, const char *v, char *err, size_t errlen)
 {
@@ -191,6 +211,7 @@ static const struct {
 	{ "urcport",  set_urcport },
 	{ "trigger_mode", set_trigger_mode },
 	{ "apn",      set_apn },
+	{ "register", set_register },
 };
 
 void

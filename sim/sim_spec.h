@@ -34,6 +34,9 @@ typedef struct sim_spec {
 	sim_fault        fault;
 	sim_tristate     echo;
 	bool             network;
+	long             register_ms;              /* register=: ms after each
+	                                              boot until registered
+	                                              (at --speed 1); -1 never */
 	long long        space;
 	sim_tristate     urc_usbat;                /* urcport=           */
 	int              trigger_mode;             /* BG95 AT+QFOTADL=3 at

@@ -318,6 +318,22 @@ at_final(const char *line, at_response *r)
 	return false;
 }
 
+/* "+CPIN: READY" is unsolicited after a boot, but the answer to AT+CPIN?:
+ * a line whose "+NAME:" the pending command line names is its answer. */
+static bool
+at_asked_for(const char *cmd, const char *line)
+{
+	const char *colon = strchr(line, ':');
+	size_t      n = colon != NULL ? (size_t)(colon - line) : 0;
+
+	if (cmd == NULL || line[0] != '+' || n < 2)
+		return false;
+	for (const char *p = cmd; (p = strchr(p, '+')) != NULL; p++)
+		if (strncasecmp(p, line, n) == 0 && !isalnum((unsigned char)p[n]))
+			return true;
+	return false;
+}
+
 static at_status
 at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 {
@@ -334,7 +350,7 @@ at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 			continue;
 		if (at_final(line, r))
 			return r->status;
-		if (at_is_unsolicited(line)) {
+		if (at_is_unsolicited(line) && !at_asked_for(cmd, line)) {
 			at_queue_push(&ch->urcs, line);
 			continue;
 		}

@@ -277,7 +277,7 @@ follow_verify(worker *w, const pkg *hop)
 		return worker_fail(w, PHASE_VERIFY, -1, true,
 		    "firmware after the update is %s, expected %s", follow_revision(&id), hop->to);
 	worker_note(w, "verified: %s", follow_revision(&id));
-	return HOP_OK;
+	return worker_check(w, hop);
 }
 
 hop_rc

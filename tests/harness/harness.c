@@ -37,6 +37,7 @@ typedef struct case_def {
 	char *expects[CASE_MAX_LINES];   /* "S1: result=PASS ..." */
 	int   nexpects;
 	char  policy[512];
+	char  config[2048];               /* config: lines, verbatim */
 	char  station_args[256];
 	char  speed[32];
 	int   exit_status;                /* -1: not checked */
@@ -372,6 +373,11 @@ case_parse(const char *path, case_def *c, char *why, size_t len)
 			char *t = harness_strdup_trim(val);
 			snprintf(c->policy, sizeof c->policy, "%s", t);
 			free(t);
+		} else if (strcmp(key, "config") == 0) {
+			char *t = harness_strdup_trim(val);
+			strncat(c->config, t, sizeof c->config - strlen(c->config) - 2);
+			strcat(c->config, "\n");
+			free(t);
 		} else if (strcmp(key, "station") == 0) {
 			char *t = harness_strdup_trim(val);
 			snprintf(c->station_args, sizeof c->station_args, "%s", t);
@@ -588,6 +594,7 @@ case_config(const case_def *c, const char *dir, char *cfg, size_t len)
 		}
 		strncat(cfg, ");\n", len - strlen(cfg) - 1);
 	}
+	strncat(cfg, c->config, len - strlen(cfg) - 1);
 }
 
 /* Checks one "S1: k=v k~v" expectation against the report. */

@@ -279,6 +279,30 @@ START_TEST(test_grid_cells)
 }
 END_TEST
 
+/* A unit whose acceptance check fails: its cell says FAIL and names the
+ * check, and so does the timeline behind Enter. */
+static const char check_case[] =
+	"module:  model=EC25 rev=EC25EFAR06A06M4G\n"
+	"package: model=EC25 from=EC25EFAR06A06M4G to=EC25EFAR06A07M4G\n"
+	"config:  verify: { checks = ( { name = \"sim\"; command = \"AT+CPIN?\"; "
+	"expect = \"SIM PIN\"; } ); };\n";
+
+START_TEST(test_grid_failed_check)
+{
+	term *t = term_new();
+
+	term_start(t, "grid-check", check_case, 120, 30, "C.UTF-8", "");
+	WAIT_FOR(t, "\u2716 S1", 40);
+	TERM_ASSERT(strstr(t->screen, "check sim failed") != NULL, "no check name:\n%s",
+	    t->screen);
+	term_keys(t, "Enter");
+	WAIT_FOR(t, "check sim: failed", 5);
+	term_keys(t, "Escape");
+	term_keys(t, "q");
+	WAIT_FOR(t, "station exited 1", 15);
+}
+END_TEST
+
 /* q while units update asks first; n keeps them running; y ends them. */
 static const char slow_case[] =
 	"module:  model=BG96 rev=BG96MAR02A07M1G\n"
@@ -402,6 +426,7 @@ main(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_checked_fixture(tc, NULL, term_teardown);
 	tcase_add_test(tc, test_grid_cells);
+	tcase_add_test(tc, test_grid_failed_check);
 	tcase_add_test(tc, test_grid_quit_asks);
 	tcase_add_test(tc, test_grid_resize);
 	suite_add_tcase(s, tc);

@@ -133,6 +133,37 @@ START_TEST(test_urc_during_command_is_queued)
 }
 END_TEST
 
+/* +CPIN: READY after a boot is unsolicited, but the answer to AT+CPIN?
+ * (also inside a concatenated line). */
+START_TEST(test_asked_for_line_is_the_answer)
+{
+	peer        p;
+	at_response r;
+	char        line[AT_LINE_MAX];
+
+	peer_open(&p);
+	peer_say(&p, "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+CSQ", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 0);
+	ck_assert_int_eq(at_next_line(p.ch, 200, line, sizeof line), AT_OK);
+	ck_assert_str_eq(line, "+CPIN: READY");
+	peer_say(&p, "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+CPIN?", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 1);
+	ck_assert_str_eq(r.lines[0], "+CPIN: READY");
+	peer_say(&p, "\r\n+CSQ: 24,99\r\n+CFUN: 1\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_command(p.ch, "at+csq;+cfun?", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 2);
+	ck_assert_str_eq(r.lines[1], "+CFUN: 1");
+	/* +CPINX is not +CPIN. */
+	peer_say(&p, "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+CPINX?", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 0);
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
 START_TEST(test_split_and_merged_and_bare_lf)
 {
 	peer        p;
@@ -290,6 +321,7 @@ main(void)
 	tcase_add_test(tc, test_ok_with_echo_and_info);
 	tcase_add_test(tc, test_cme_error_and_error);
 	tcase_add_test(tc, test_urc_during_command_is_queued);
+	tcase_add_test(tc, test_asked_for_line_is_the_answer);
 	tcase_add_test(tc, test_split_and_merged_and_bare_lf);
 	tcase_add_test(tc, test_timeout_and_port_lost);
 	tcase_add_test(tc, test_garbage_and_long_lines);

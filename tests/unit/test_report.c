@@ -213,8 +213,9 @@ START_TEST(test_columns_contract_order)
 	    "fw_before,fw_target,fw_after,package,package_sha256,delivery,"
 	    "result,error_phase,error_code,error_text,attempts,started_at,"
 	    "finished_at,duration_s,transfer_s,update_s,detail_file,"
-	    /* Appended after the contract's columns (docs/audit.md). */
-	    "row_sha256";
+	    /* Added after the contract's 26 (CONTRACT.md: columns may be
+	     * added after detail_file), row_sha256 last (docs/audit.md). */
+	    "checks,row_sha256";
 	char line[1024] = "";
 
 	for (int i = 0; i < report_ncolumns; i++) {
@@ -252,6 +253,7 @@ START_TEST(test_one_unit_row_and_timeline)
 	ck_assert_uint_eq(report_pending(w), 0);
 
 	unit_pass(&u, t0 + 123456);
+	snprintf(u.checks, sizeof u.checks, "imei=ok;subedition=ok;network=ok");
 	send_unit(w, BUS_UNIT_END, t0 + 123456, 0, &u);
 	ck_assert_uint_eq(report_pending(w), 0);
 
@@ -259,6 +261,7 @@ START_TEST(test_one_unit_row_and_timeline)
 	t = table_read(path);
 	assert_header(&t);
 	ck_assert_int_eq(t.n, 2);
+	ck_assert_str_eq(t.rec[1][col("checks")], "imei=ok;subedition=ok;network=ok");
 	ck_assert_int_eq(t.nf[1], report_ncolumns);
 	ck_assert_str_eq(t.rec[1][col("run_id")], "run-861234567890123");
 	ck_assert_str_eq(t.rec[1][col("station")], "line3-A");

@@ -362,6 +362,72 @@ START_TEST(identity_options)
 }
 END_TEST
 
+/* What the acceptance checks read: ATI+CSUB and AT+EGMR=0,7 / 0,9 on the
+ * LTE Cat families (ERROR elsewhere), AT+CPIN?, a registration that comes
+ * late (register=) or never, and a command the module leaves unanswered
+ * (fault mute:). */
+START_TEST(identity_checks)
+{
+	sim_proc s;
+	char link[PATH_MAX], link2[PATH_MAX], spec[PATH_MAX + 128], spec2[PATH_MAX + 128];
+	char imei[16], egmr[40];
+	rx r = { .len = 0 }, r2 = { .len = 0 };
+	const char *resp;
+	long t0;
+	int fd, fd2;
+
+	make_dir(&s);
+	path_in(&s, "ec25", link, sizeof link);
+	path_in(&s, "bg96", link2, sizeof link2);
+	snprintf(spec, sizeof spec, "link=%s,model=EC25,echo=off,register=400", link);
+	snprintf(spec2, sizeof spec2, "link=%s,model=BG96,echo=off,register=never,"
+	    "fault=mute:CPIN", link2);
+	/* Before the start: the module boots after it, so it registers no
+	 * sooner than 2 s after t0. */
+	t0 = now_ms();
+	sim_start(&s, (const char *[]){ "--speed", SPEED, "--module", spec,
+	    "--module", spec2, NULL });
+	fd = port_open(link, 1000);
+	resp = cmd(fd, &r, "ATI+CSUB", "OK\r\n");
+	ck_assert_str_eq(resp, "\r\nQuectel\r\nEC25\r\nRevision: "
+	    "EC25EFAR06A06M4G\r\nSubEdition: V01\r\n\r\nOK\r\n");
+	resp = cmd(fd, &r, "AT+CGSN", "OK\r\n");
+	ck_assert_int_eq(sscanf(resp, "\r\n%15[0-9]\r\n", imei), 1);
+	snprintf(egmr, sizeof egmr, "\r\n+EGMR: \"%s\"\r\n\r\nOK\r\n", imei);
+	ck_assert_str_eq(cmd(fd, &r, "AT+EGMR=0,7", "OK\r\n"), egmr);
+	ck_assert_str_eq(cmd(fd, &r, "AT+EGMR=0,9", "OK\r\n"),
+	    "\r\n+EGMR: \"01\"\r\n\r\nOK\r\n");
+	ck_assert_str_eq(cmd(fd, &r, "AT+EGMR=1,7,\"861234567890123\"", "ERROR\r\n"),
+	    "\r\nERROR\r\n");
+	ck_assert_str_eq(cmd(fd, &r, "AT+CPIN?", "OK\r\n"),
+	    "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	/* register=400: searching until 2 s (at --speed 200) after the boot. */
+	if (now_ms() - t0 < 1500)
+		ck_assert_str_eq(cmd(fd, &r, "AT+CEREG?", "OK\r\n"),
+		    "\r\n+CEREG: 0,2\r\n\r\nOK\r\n");
+	for (;;) {
+		rx_clear(&r);
+		if (strstr(cmd(fd, &r, "AT+CEREG?", "OK\r\n"), "+CEREG: 0,1") != NULL)
+			break;
+		ck_assert_msg(now_ms() - t0 < 30000, "never registered");
+		usleep(100 * 1000);
+	}
+
+	fd2 = port_open(link2, 1000);
+	ck_assert_str_eq(cmd(fd2, &r2, "ATI+CSUB", "ERROR\r\n"), "\r\nERROR\r\n");
+	ck_assert_str_eq(cmd(fd2, &r2, "AT+EGMR=0,7", "ERROR\r\n"), "\r\nERROR\r\n");
+	ck_assert_str_eq(cmd(fd2, &r2, "AT+CREG?", "OK\r\n"),
+	    "\r\n+CREG: 0,2\r\n\r\nOK\r\n");
+	/* mute:CPIN: no answer at all, and the module still answers others. */
+	ck_assert_int_eq(write(fd2, "AT+CPIN?\r", 9), 9);
+	usleep(300 * 1000);
+	ck_assert_str_eq(cmd(fd2, &r2, "AT", "OK\r\n"), "\r\nOK\r\n");
+	close(fd);
+	close(fd2);
+	sim_stop(&s, link);
+}
+END_TEST
+
 /* ---- upload ------------------------------------------------------------- */
 
 START_TEST(upload_ack_checksum)
@@ -871,6 +937,7 @@ sim_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, identity_bg96);
 	tcase_add_test(tc, identity_options);
+	tcase_add_test(tc, identity_checks);
 	tcase_add_test(tc, upload_ack_checksum);
 	tcase_add_test(tc, upload_faults);
 	tcase_add_test(tc, reboot_replaces_pty);
