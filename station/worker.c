@@ -146,7 +146,7 @@ hop_rc
 worker_fail_code(worker *w, unit_phase ph, err_context ctx, int code, const char *what)
 {
 	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_EC25;
-	char          buf[64];
+	char          buf[ERROR_MEANING_MAX];
 	const char   *meaning = error_meaning(d, ctx, code, buf, sizeof buf);
 
 	return worker_fail(w, ph, code, error_retry_helps(d, ctx, code),
