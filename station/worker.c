@@ -457,7 +457,7 @@ worker_run_plan(worker *w, const pkg_plan *plan)
 static void
 worker_record_plan(worker *w, const pkg_plan *plan)
 {
-	snprintf(w->u.fw_target, sizeof w->u.fw_target, "%s", plan->target);
+	pkg_revision_form(plan->target, w->u.fw_target, sizeof w->u.fw_target);
 	pkg_plan_names(plan, w->u.package, sizeof w->u.package);
 	pkg_plan_sha256s(plan, w->u.package_sha256, sizeof w->u.package_sha256);
 	if (plan->kind == PKG_PLAN_UPDATE && plan->nhops > 0)
@@ -481,7 +481,7 @@ worker_reacquire(worker *w)
 		return false;
 	}
 	w->id = id;
-	snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", worker_revision(&id));
+	pkg_revision_form(worker_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 	return true;
 }
 
@@ -624,7 +624,7 @@ worker_begin_unit(worker *w)
 	snprintf(w->u.model, sizeof w->u.model, "%s", w->id.model);
 	snprintf(w->u.imei, sizeof w->u.imei, "%s", w->id.imei);
 	snprintf(w->u.iccid, sizeof w->u.iccid, "%s", w->id.iccid);
-	snprintf(w->u.fw_before, sizeof w->u.fw_before, "%s", worker_revision(&w->id));
+	pkg_revision_form(worker_revision(&w->id), w->u.fw_before, sizeof w->u.fw_before);
 	w->u.started_ms = unit_now_ms();
 	w->u.attempts = 0;
 	w->active = true;
@@ -754,13 +754,13 @@ worker_report_recovered(worker *w, const ident *now)
 	if (same && ju->unit.fw_target[0] && (pkg_revision_match(ju->unit.fw_target, now->qgmr) ||
 	    pkg_revision_match(ju->unit.fw_target, now->rev))) {
 		w->u.result = RESULT_PASS;
-		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", rev);
+		pkg_revision_form(rev, w->u.fw_after, sizeof w->u.fw_after);
 		worker_note(w, "the update finished while the station was down: %s", rev);
 	} else {
 		w->u.result = RESULT_ABORTED;
 		w->u.error_phase = ju->phase;
 		w->u.error_code = -1;
-		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", same ? rev : "");
+		pkg_revision_form(same ? rev : "", w->u.fw_after, sizeof w->u.fw_after);
 		snprintf(w->u.error_text, sizeof w->u.error_text,
 		    "station stopped during %s at %d%% (crash or power cut); %s",
 		    unit_phase_name(ju->phase), ju->percent < 0 ? 0 : ju->percent,
