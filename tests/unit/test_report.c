@@ -334,8 +334,8 @@ START_TEST(test_one_unit_row_and_timeline)
 	ck_assert_str_eq(tl.rec[2][4], "AT+GSN\r");
 	ck_assert_str_eq(tl.rec[5][1], "UPDATING");
 	ck_assert_str_eq(tl.rec[5][2], "42");
-	/* The formula guard applies to timelines too. */
-	ck_assert_str_eq(tl.rec[6][4], "'+QIND: \"FOTA\",\"UPDATING\",42");
+	/* No formula guard in timelines: raw is what the module sent. */
+	ck_assert_str_eq(tl.rec[6][4], "+QIND: \"FOTA\",\"UPDATING\",42");
 	ck_assert_str_eq(tl.rec[7][4], "a, \"note\"");
 	ck_assert_str_eq(tl.rec[8][1], "DONE");
 	ck_assert_str_eq(tl.rec[8][4], "PASS");
