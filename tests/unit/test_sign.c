@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -229,6 +230,52 @@ START_TEST(test_sign_refuses)
 }
 END_TEST
 
+/* station.signing_key: the writer signs a day's file when it moves on to
+ * the next day's, and the last one when it closes. */
+START_TEST(test_writer_signs_each_day)
+{
+	char           base[1024], priv[1200], pub[1200], d1[1200], d2[1200], msg[512], *out;
+	report_writer *w;
+	struct evp_pkey_st *key;
+	struct tm      tm = { .tm_year = 126, .tm_mon = 10, .tm_mday = 21, .tm_hour = 23 };
+	int64_t        t0 = (int64_t)timegm(&tm) * 1000;
+
+	ck_assert(harness_fresh_dir("sign-writer", base, sizeof base));
+	make_keys(base, "station", priv, pub, sizeof priv);
+	ck_assert_ptr_nonnull(key = sign_key_load_private(priv, false, msg, sizeof msg));
+	ck_assert_int_eq(report_open(&w, base, "line3-A", msg, sizeof msg), 0);
+	report_set_signing_key(w, key);
+	snprintf(d1, sizeof d1, "%s/line3-A-2026-11-21.csv", base);
+	snprintf(d2, sizeof d2, "%s/line3-A-2026-11-22.csv", base);
+	for (int i = 0; i < 3; i++) {
+		unit_record u;
+
+		unit_record_init(&u);
+		snprintf(u.run_id, sizeof u.run_id, "run");
+		snprintf(u.slot, sizeof u.slot, "A%d", i + 1);
+		snprintf(u.imei, sizeof u.imei, "8610000000000%02d", i);
+		u.started_ms = t0 + i * 1800000;       /* 23:00, 23:30, 00:00 */
+		send_unit(w, BUS_UNIT_START, u.started_ms, &u);
+		u.result = RESULT_PASS;
+		u.attempts = 1;
+		u.finished_ms = u.started_ms + 60000;
+		send_unit(w, BUS_UNIT_END, u.finished_ms, &u);
+	}
+	/* The first day's file was signed when the third row opened day 2. */
+	ck_assert_int_eq(run(report_verify_run, &out, "verify", "--pubkey", pub, d1), 0);
+	ck_assert_msg(strstr(out, ": OK 2 rows, head ") && strstr(out, "signature OK"), "%s", out);
+	free(out);
+	ck_assert_int_eq(run(report_verify_run, &out, "verify", "--pubkey", pub, d2), 1);
+	ck_assert_ptr_nonnull(strstr(out, "no signature"));
+	free(out);
+	report_close(w);
+	ck_assert_int_eq(run(report_verify_run, &out, "verify", "--pubkey", pub, d2), 0);
+	ck_assert_msg(strstr(out, ": OK 1 rows, head ") && strstr(out, "signature OK"), "%s", out);
+	free(out);
+	sign_key_free(key);
+}
+END_TEST
+
 static Suite *
 sign_suite(void)
 {
@@ -237,6 +284,7 @@ sign_suite(void)
 
 	tcase_add_test(tc, test_sign_and_verify);
 	tcase_add_test(tc, test_sign_refuses);
+	tcase_add_test(tc, test_writer_signs_each_day);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -244,8 +292,12 @@ sign_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(sign_suite());
+	SRunner *sr;
 	int      failed;
+
+	setenv("TZ", "UTC", 1);     /* the days of the files */
+	tzset();
+	sr = srunner_create(sign_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
