@@ -564,7 +564,7 @@ worker_unit(worker *w)
 		w->u.error_phase = PHASE_PLAN;
 		snprintf(w->u.error_text, sizeof w->u.error_text,
 		    "no package in the catalog applies to %s at %s", w->id.model,
-		    worker_revision(&w->id));
+		    w->u.fw_before);
 		return;
 	}
 	if (!st->cfg->policy.auto_start && !worker_wait_start(w))
