@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/harness/harness.h"
@@ -154,6 +155,56 @@ START_TEST(test_station_signs_and_verify)
 }
 END_TEST
 
+/* station.timezone decides the day in the report file's name; the times
+ * in it stay UTC. The zone is one whose date differs from UTC's now
+ * (UTC+14 from 10:00 UTC on, UTC-11 before), so the name shows which day
+ * was taken. */
+START_TEST(test_station_timezone_day)
+{
+	char        dir[1024], why[512], cfg[1200], reports[1200], path[1300], want[1300], sedcmd[256];
+	const char *zone;
+	pid_t       sim;
+	harness_csv csv;
+	time_t      now = time(NULL), fin;
+	struct tm   tm, utc;
+	static const char one[] =
+		"module:  model=BG96 rev=BG96MAR02A07M1G\n"
+		"package: model=BG96 from=BG96MAR02A07M1G to=BG96MAR02A08M1G\n"
+		"speed:   50\n";
+
+	gmtime_r(&now, &tm);
+	zone = tm.tm_hour >= 10 ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";
+	ck_assert_msg(harness_setup_case("tz-day", one, dir, sizeof dir, &sim, why, sizeof why),
+	    "%s", why);
+	snprintf(cfg, sizeof cfg, "%s/station.cfg", dir);
+	snprintf(sedcmd, sizeof sedcmd, "timezone = \"%s\";", zone);
+	sh("sed -i 's|reports_dir = \"reports\";|reports_dir = \"reports\"; %s|' '%s'", sedcmd, cfg);
+	ck_assert_int_eq(station(dir, "--config", cfg, "--headless", "--once", NULL, NULL, NULL), 0);
+	harness_stop(sim);
+	snprintf(reports, sizeof reports, "%s/reports", dir);
+	ck_assert(harness_read_session(reports, &csv, path, sizeof path));
+	ck_assert_int_eq(csv.nrows, 1);
+	/* finished_at is UTC; the file's day is its date in the zone. */
+	memset(&tm, 0, sizeof tm);
+	ck_assert_ptr_nonnull(strptime(harness_field(&csv.rows[0], "finished_at"),
+	    "%Y-%m-%dT%H:%M:%S", &tm));
+	ck_assert(strchr(harness_field(&csv.rows[0], "finished_at"), 'Z') != NULL);
+	fin = timegm(&tm);
+	gmtime_r(&fin, &utc);
+	setenv("TZ", zone, 1);
+	tzset();
+	localtime_r(&fin, &tm);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	snprintf(want, sizeof want, "%s/itest-%04d-%02d-%02d.csv", reports, tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday);
+	ck_assert_msg(access(want, F_OK) == 0, "no %s (the report is %s)", want, path);
+	ck_assert_msg(tm.tm_mday != utc.tm_mday, "%s: the zone's day is UTC's (%d)", zone,
+	    utc.tm_mday);
+	harness_csv_free(&csv);
+}
+END_TEST
+
 START_TEST(test_summary_by_station)
 {
 	char dir[1024], fa[1200], fb[1200];
@@ -187,6 +238,7 @@ main(void)
 	tcase_add_test(tc, test_errors_command);
 	tcase_add_test(tc, test_station_signs_and_verify);
 	tcase_add_test(tc, test_summary_by_station);
+	tcase_add_test(tc, test_station_timezone_day);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
