@@ -90,6 +90,8 @@ errors_print_models(model_dialect d)
 		printf("%s%s", sep, model_at(i)->name);
 		sep = ", ";
 	}
+	if (sep[0] == '\0')
+		printf("a module no model row names (%s)", model_dialect_name(d));
 }
 
 static void

@@ -1,7 +1,7 @@
 /*
  * report: the audit trail. A bus sink that writes, in the reports folder,
  *
- *   <station>-<YYYY-MM-DD>.csv   one row per unit attempt (CONTRACT.md),
+ *   <station>-<YYYY-MM-DD>.csv   one row per unit attempt (docs/contract.md),
  *                                the day in the station's time zone,
  *                                appended and fsync'ed when the unit ends;
  *                                its last column, row_sha256, chains each

@@ -226,13 +226,11 @@ START_TEST(test_summary_by_station)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+commands_suite(void)
 {
-	Suite   *s = suite_create("commands");
-	TCase   *tc = tcase_create("commands");
-	SRunner *sr;
-	int      failed;
+	Suite *s = suite_create("commands");
+	TCase *tc = tcase_create("commands");
 
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_errors_command);
@@ -240,9 +238,11 @@ main(void)
 	tcase_add_test(tc, test_summary_by_station);
 	tcase_add_test(tc, test_station_timezone_day);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
+}
+
+int
+main(void)
+{
+	return harness_run_suite(commands_suite(), CK_NORMAL);
 }

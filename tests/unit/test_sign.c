@@ -292,15 +292,7 @@ sign_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int      failed;
-
 	setenv("TZ", "UTC", 1);     /* the days of the files */
 	tzset();
-	sr = srunner_create(sign_suite());
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(sign_suite(), CK_NORMAL);
 }
