@@ -20,6 +20,8 @@ app_check_config_main(int argc, char **argv)
 		return rc;
 	printf("%s: ok\n", argv[1]);
 	printf("  station %s, reports in %s\n", cfg.name, cfg.reports_dir);
+	printf("  report days in %s%s%s\n", cfg.timezone[0] ? cfg.timezone : "the machine's time zone",
+	    cfg.signing_key[0] ? ", signed with " : "", cfg.signing_key);
 	printf("  %zu slot(s), %zu package(s), %zu target(s)\n", cfg.nslots, cat.n, cfg.ntargets);
 	for (size_t i = 0; i < cat.n; i++)
 		printf("  package %s: %s %s -> %s, %s, sha256 %s\n", cat.items[i].name,

@@ -94,6 +94,9 @@ typedef struct station_config {
 	char          name[64];
 	char          operator_name[64];
 	char          reports_dir[CFG_PATH_MAX]; /* resolved               */
+	char          timezone[64];           /* IANA name; "" = the machine's */
+	char          signing_key[CFG_PATH_MAX]; /* resolved; "" = no signing */
+	int           signing_key_line;       /* for messages about the key */
 	cfg_policy    policy;
 	cfg_discovery discovery;
 	cfg_ui        ui;

@@ -26,6 +26,7 @@
  * can fix; no for a wrong package, an invalid package, no space, bad input.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "dialects/errors.h"
 
@@ -140,8 +141,8 @@
 static const error_info error_table[] = {
 	/* BG96: the guide's http_err table has 0 and 701 ("HTTP(S) unknown
 	 * error"), the generic list fills the rest; its err table was lost in
-	 * the public copy beyond "0 = success", so END codes other than 0
-	 * stay numbers. */
+	 * the public copy beyond "0 = success", so other END codes are
+	 * explained from AG35/EP06 (error_borrows, below) and say so. */
 	HTTP_GUIDE_ROWS(DIALECT_BG96, "HTTP(S)"),
 	HTTP_GENERIC_ROWS(DIALECT_BG96),
 	ROW(DIALECT_BG96, ERRCTX_UPDATE, 0, "update successful", false),
@@ -238,18 +239,123 @@ error_lookup(model_dialect d, err_context ctx, int code)
 	return NULL;
 }
 
+/*
+ * A guide whose code table did not survive: the codes its module sends are
+ * explained by the guides of the same firmware family, and the meaning says
+ * so plainly. Only the meaning is borrowed, never the retry class: the
+ * station does not retry on a guess.
+ */
+typedef struct error_borrow {
+	model_dialect dialect;
+	err_context   ctx;
+	const char   *guide;           /* "BG96 guide"              */
+	model_dialect donors[2];       /* whose rows explain them   */
+	size_t        ndonors;
+} error_borrow;
+
+static const error_borrow error_borrows[] = {
+	/* BG96's err table is lost beyond "0 = success"; its firmware is the
+	 * AG35/EP06 family's, whose guides number the END codes. */
+	{ DIALECT_BG96, ERRCTX_UPDATE, "BG96 guide", { DIALECT_AG35, DIALECT_EP06 }, 2 },
+};
+
+static const error_borrow *
+error_borrow_of(model_dialect d, err_context ctx)
+{
+	for (size_t i = 0; i < sizeof error_borrows / sizeof error_borrows[0]; i++)
+		if (error_borrows[i].dialect == d && error_borrows[i].ctx == ctx)
+			return &error_borrows[i];
+	return NULL;
+}
+
+bool
+error_borrowed(model_dialect d, err_context ctx, int code)
+{
+	const error_borrow *b = error_borrow_of(d, ctx);
+
+	if (b == NULL || error_lookup(d, ctx, code) != NULL)
+		return false;
+	for (size_t i = 0; i < b->ndonors; i++)
+		if (error_lookup(b->donors[i], ctx, code) != NULL)
+			return true;
+	return false;
+}
+
+/* "BG96 guide gives no meaning for 510; on AG35/EP06 it means ..." (donors
+ * that agree share one clause); NULL when no donor knows the code. */
+static const char *
+error_borrowed_meaning(const error_borrow *b, err_context ctx, int code,
+    char *buf, size_t len)
+{
+	const error_info *e[2] = { NULL, NULL };
+	size_t off, n = 0;
+	int    w;
+
+	for (size_t i = 0; i < b->ndonors; i++)
+		if ((e[n] = error_lookup(b->donors[i], ctx, code)) != NULL)
+			n++;
+	if (n == 0)
+		return NULL;
+	w = snprintf(buf, len, "%s gives no meaning for %d; on %s", b->guide, code,
+	    model_dialect_name(e[0]->dialect));
+	off = w < 0 ? 0 : (size_t)w;
+	if (n == 2 && strcmp(e[0]->meaning, e[1]->meaning) == 0) {
+		if (off < len)
+			snprintf(buf + off, len - off, "/%s it means %s",
+			    model_dialect_name(e[1]->dialect), e[0]->meaning);
+	} else if (n == 2) {
+		if (off < len)
+			snprintf(buf + off, len - off, " it means %s; on %s, %s",
+			    e[0]->meaning, model_dialect_name(e[1]->dialect), e[1]->meaning);
+	} else if (off < len) {
+		snprintf(buf + off, len - off, " it means %s", e[0]->meaning);
+	}
+	return buf;
+}
+
 const char *
 error_meaning(model_dialect d, err_context ctx, int code, char *buf,
     size_t len)
 {
-	const error_info *e = error_lookup(d, ctx, code);
+	const error_info   *e = error_lookup(d, ctx, code);
+	const error_borrow *b;
 
 	if (e != NULL)
 		return e->meaning;
 	if (buf == NULL || len == 0)
 		return "unknown code";
-	snprintf(buf, len, "unknown code %d", code);
+	b = error_borrow_of(d, ctx);
+	if (b != NULL && error_borrowed_meaning(b, ctx, code, buf, len) != NULL)
+		return buf;
+	if (b != NULL)
+		snprintf(buf, len, "unknown code %d (neither the %s nor %s/%s give a meaning)",
+		    code, b->guide, model_dialect_name(b->donors[0]),
+		    model_dialect_name(b->donors[b->ndonors - 1]));
+	else
+		snprintf(buf, len, "unknown code %d", code);
 	return buf;
+}
+
+size_t
+error_borrowed_codes(model_dialect d, err_context ctx, int *codes, size_t max)
+{
+	const error_borrow *b = error_borrow_of(d, ctx);
+	size_t n = 0;
+
+	if (b == NULL)
+		return 0;
+	for (size_t i = 0; i < ERROR_ROWS; i++) {
+		const error_info *e = &error_table[i];
+		bool seen = false;
+
+		if (e->ctx != ctx || !error_borrowed(d, ctx, e->code))
+			continue;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = codes[k] == e->code;
+		if (!seen && n < max)
+			codes[n++] = e->code;
+	}
+	return n;
 }
 
 bool

@@ -2,7 +2,9 @@
  * report: the bus sink behind the audit trail. It hands every event to the
  * timelines (report_timeline.c) and turns each BUS_UNIT_END into one row of
  * the day's session file, <dir>/<station>-<YYYY-MM-DD>.csv, the day being
- * the UTC date of the row's finished_ms.
+ * the date of the row's finished_ms in the station's time zone (the
+ * process's local time: station.timezone sets TZ before any thread starts),
+ * so a night shift in UTC+8 is one file; the times in the rows stay UTC.
  *
  * A row is formatted once, queued, and written at once: open O_APPEND,
  * header first when the file is empty, write, fsync, close. Opening per row
@@ -31,6 +33,10 @@
  * that ends in the middle of a row (a write that a crash cut short, never
  * acknowledged) is cut back the same way before the next row.
  * report_pending() tells the station how many rows wait, for its alert.
+ *
+ * With a signing key (report_set_signing_key), a file is signed (sign.c,
+ * <file>.sig) when the writer leaves it for another day's file, and the
+ * last one when the writer closes.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -49,6 +55,7 @@
 #include "reports/csv.h"
 #include "reports/report.h"
 #include "reports/report_timeline.h"
+#include "reports/sign.h"
 
 const char *const report_columns[] = {
 	"run_id", "station", "operator", "slot", "usb_path", "port", "model",
@@ -117,6 +124,8 @@ struct report_writer {
 	report_alert_fn   alert;         /* disk trouble starts / ends */
 	void             *alert_ctx;
 	bool              troubled;      /* rows are waiting for the disk */
+	struct evp_pkey_st *sign_key;    /* not owned; NULL: no signing */
+	char              sign_path[PATH_MAX]; /* written since last signed */
 };
 
 static void
@@ -125,7 +134,7 @@ report_day(int64_t ms, char *buf, size_t len)
 	time_t    secs = (time_t)(ms / 1000);
 	struct tm tm;
 
-	gmtime_r(&secs, &tm);
+	localtime_r(&secs, &tm);
 	snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday);
 }
@@ -494,6 +503,42 @@ report_set_alert(report_writer *w, report_alert_fn fn, void *ctx)
 	w->alert_ctx = ctx;
 }
 
+void
+report_set_signing_key(report_writer *w, struct evp_pkey_st *key)
+{
+	w->sign_key = key;
+}
+
+/* Signs the file written since the last signature, if any; a failure is
+ * said where the operator looks (alert) and on stderr, and the file can
+ * still be signed by hand (report sign). */
+static void
+report_sign_pending(report_writer *w)
+{
+	char msg[PATH_MAX + 512], text[PATH_MAX + 600];
+
+	if (w->sign_key == NULL || w->sign_path[0] == '\0')
+		return;
+	if (sign_file(w->sign_path, w->sign_key, msg, sizeof msg) != 0) {
+		snprintf(text, sizeof text, "reports: %s", msg);
+		fprintf(stderr, "dfota-station: %s\n", text);
+		if (w->alert != NULL)
+			w->alert(w->alert_ctx, text);
+	}
+	w->sign_path[0] = '\0';
+}
+
+/* A row went to w->path: a file of another day left before is closed. */
+static void
+report_sign_track(report_writer *w)
+{
+	if (w->sign_key == NULL)
+		return;
+	if (w->sign_path[0] != '\0' && strcmp(w->sign_path, w->path) != 0)
+		report_sign_pending(w);
+	snprintf(w->sign_path, sizeof w->sign_path, "%s", w->path);
+}
+
 /* Says so loudly when rows start to wait, and when they are all written. */
 static void
 report_alert(report_writer *w, int err)
@@ -529,6 +574,7 @@ report_flush(report_writer *w)
 		report_row *row = &w->queue[done];
 
 		report_journal_end(w, row->slot, row->imei, row->result);
+		report_sign_track(w);
 		free(row->text);
 		done++;
 	}
@@ -694,6 +740,9 @@ report_close(report_writer *w)
 		    w->path, w->queue[i].text);
 		free(w->queue[i].text);
 	}
+	/* The bus may be gone by now: a failure to sign goes to stderr. */
+	w->alert = NULL;
+	report_sign_pending(w);
 	free(w->queue);
 	free(w->ends);
 	free(w->station);

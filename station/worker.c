@@ -147,7 +147,7 @@ hop_rc
 worker_fail_code(worker *w, unit_phase ph, err_context ctx, int code, const char *what)
 {
 	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_UNKNOWN;
-	char          buf[64];
+	char          buf[ERROR_MEANING_MAX];
 	const char   *meaning = error_meaning(d, ctx, code, buf, sizeof buf);
 
 	return worker_fail(w, ph, code, error_retry_helps(d, ctx, code),
@@ -469,7 +469,7 @@ worker_run_plan(worker *w, const pkg_plan *plan)
 static void
 worker_record_plan(worker *w, const pkg_plan *plan)
 {
-	snprintf(w->u.fw_target, sizeof w->u.fw_target, "%s", plan->target);
+	pkg_revision_form(plan->target, w->u.fw_target, sizeof w->u.fw_target);
 	pkg_plan_names(plan, w->u.package, sizeof w->u.package);
 	pkg_plan_sha256s(plan, w->u.package_sha256, sizeof w->u.package_sha256);
 	if (plan->kind == PKG_PLAN_UPDATE && plan->nhops > 0)
@@ -493,7 +493,7 @@ worker_reacquire(worker *w)
 		return false;
 	}
 	w->id = id;
-	snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", worker_revision(&id));
+	pkg_revision_form(worker_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 	return true;
 }
 
@@ -570,7 +570,7 @@ worker_unit(worker *w)
 		w->u.error_phase = PHASE_PLAN;
 		snprintf(w->u.error_text, sizeof w->u.error_text,
 		    "no package in the catalog applies to %s at %s", w->id.model,
-		    worker_revision(&w->id));
+		    w->u.fw_before);
 		return;
 	}
 	if (!st->cfg->policy.auto_start && !worker_wait_start(w))
@@ -630,7 +630,7 @@ worker_begin_unit(worker *w)
 	snprintf(w->u.model, sizeof w->u.model, "%s", w->id.model);
 	snprintf(w->u.imei, sizeof w->u.imei, "%s", w->id.imei);
 	snprintf(w->u.iccid, sizeof w->u.iccid, "%s", w->id.iccid);
-	snprintf(w->u.fw_before, sizeof w->u.fw_before, "%s", worker_revision(&w->id));
+	pkg_revision_form(worker_revision(&w->id), w->u.fw_before, sizeof w->u.fw_before);
 	w->u.started_ms = unit_now_ms();
 	w->u.attempts = 0;
 	w->active = true;
@@ -760,13 +760,13 @@ worker_report_recovered(worker *w, const ident *now)
 	if (same && ju->unit.fw_target[0] && (pkg_revision_match(ju->unit.fw_target, now->qgmr) ||
 	    pkg_revision_match(ju->unit.fw_target, now->rev))) {
 		w->u.result = RESULT_PASS;
-		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", rev);
+		pkg_revision_form(rev, w->u.fw_after, sizeof w->u.fw_after);
 		worker_note(w, "the update finished while the station was down: %s", rev);
 	} else {
 		w->u.result = RESULT_ABORTED;
 		w->u.error_phase = ju->phase;
 		w->u.error_code = -1;
-		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", same ? rev : "");
+		pkg_revision_form(same ? rev : "", w->u.fw_after, sizeof w->u.fw_after);
 		snprintf(w->u.error_text, sizeof w->u.error_text,
 		    "station stopped during %s at %d%% (crash or power cut); %s",
 		    unit_phase_name(ju->phase), ju->percent < 0 ? 0 : ju->percent,

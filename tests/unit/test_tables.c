@@ -324,10 +324,10 @@ END_TEST
 
 START_TEST(test_errors_unknown)
 {
-	char buf[64];
+	char buf[ERROR_MEANING_MAX];
 
 	ck_assert_str_eq(error_meaning(DIALECT_BG96, ERRCTX_UPDATE, 612, buf,
-	    sizeof buf), "unknown code 612");
+	    sizeof buf), "unknown code 612 (neither the BG96 guide nor AG35/EP06 give a meaning)");
 	ck_assert_str_eq(error_meaning(DIALECT_BG95, ERRCTX_FTP, 612, buf,
 	    sizeof buf), "unknown code 612");
 	ck_assert_str_eq(error_meaning(DIALECT_AG35, ERRCTX_UPDATE, -3, buf,
@@ -347,6 +347,31 @@ START_TEST(test_errors_unknown)
 	ck_assert_str_eq(error_context_name(ERRCTX_UPDATE), "UPDATE");
 	ck_assert_str_eq(error_context_name(ERRCTX_CME), "CME");
 	ck_assert_str_eq(error_context_name(ERRCTX_COUNT), "unknown");
+}
+END_TEST
+
+/* BG96's lost END table: the meaning names its source, the retry class
+ * stays the conservative one of an unknown code. */
+START_TEST(test_errors_bg96_borrowed)
+{
+	char buf[ERROR_MEANING_MAX];
+	int  codes[64];
+	size_t n;
+
+	ck_assert_str_eq(error_meaning(DIALECT_BG96, ERRCTX_UPDATE, 510, buf, sizeof buf),
+	    "BG96 guide gives no meaning for 510; on AG35/EP06 it means wrong package: "
+	    "does not match this firmware");
+	ck_assert_str_eq(error_meaning(DIALECT_BG96, ERRCTX_UPDATE, 504, buf, sizeof buf),
+	    "BG96 guide gives no meaning for 504; on EP06 it means upgrade package file is faulty");
+	ck_assert(error_borrowed(DIALECT_BG96, ERRCTX_UPDATE, 510));
+	ck_assert(!error_borrowed(DIALECT_BG96, ERRCTX_UPDATE, 0));
+	ck_assert(!error_borrowed(DIALECT_AG35, ERRCTX_UPDATE, 510));
+	ck_assert(!error_retry_helps(DIALECT_BG96, ERRCTX_UPDATE, 520));
+	n = error_borrowed_codes(DIALECT_BG96, ERRCTX_UPDATE, codes, 64);
+	ck_assert_uint_eq(n, 4 + 18 + 1);     /* 502 505 510 511, 520..546, 504 */
+	ck_assert_uint_eq(error_borrowed_codes(DIALECT_AG35, ERRCTX_UPDATE, codes, 64), 0);
+	/* A short buffer is cut, never overrun. */
+	ck_assert_str_eq(error_meaning(DIALECT_BG96, ERRCTX_UPDATE, 510, buf, 10), "BG96 guid");
 }
 END_TEST
 
@@ -521,6 +546,7 @@ tables_suite(void)
 	tcase_add_test(tc, test_errors_documented);
 	tcase_add_test(tc, test_errors_generic_codes);
 	tcase_add_test(tc, test_errors_unknown);
+	tcase_add_test(tc, test_errors_bg96_borrowed);
 	tcase_add_test(tc, test_every_dialect_has_codes);
 	tcase_add_test(tc, test_usb_ids_protocol);
 	tcase_add_test(tc, test_url_rules);
