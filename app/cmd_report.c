@@ -1,17 +1,19 @@
 /*
- * report: the commands that read (and, later, sign or push) report CSVs.
+ * report: the commands that read and sign report CSVs.
  * Each subcommand is a row; its code lives with the reports (reports/).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "app/app.h"
+#include "reports/sign.h"
 #include "reports/summary.h"
 #include "reports/verify.h"
 
 static const app_command report_commands[] = {
 	{ "summary", app_report_summary_main, "yield, failures and durations of CSVs or --db" },
-	{ "verify",  report_verify_main,  "check the hash chain of CSVs" },
+	{ "verify",  report_verify_main,  "check the hash chain (and signature) of CSVs" },
+	{ "sign",    report_sign_main,    "sign the chain head of CSVs with an Ed25519 key" },
 	{ "push",    app_report_push_main, "send the rows waiting for central.url" },
 	{ "history", app_report_history_main, "one unit's rows across stations and days" },
 };
@@ -24,5 +26,12 @@ app_report_main(int argc, char **argv)
 			if (strcmp(argv[1], report_commands[i].name) == 0)
 				return report_commands[i].main(argc - 1, argv + 1);
 	}
-	return app_usage_error("%s", "report needs a command: summary, verify, push or history");
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: dfota-station report COMMAND [--help] ...\n\n");
+		for (size_t i = 0; i < sizeof report_commands / sizeof report_commands[0]; i++)
+			printf("  %-8s %s\n", report_commands[i].name, report_commands[i].summary);
+		return 0;
+	}
+	return app_usage_error("%s", "report needs a command: summary, verify, sign, push or history "
+	    "(dfota-station report --help)");
 }
