@@ -23,6 +23,7 @@
  * key, value, cumulative_pct, meaning) or --json (one object).
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,7 +88,16 @@ static void
 summary_usage(FILE *err)
 {
 	fputs("usage: dfota-station report summary [--by model|slot|error|day] "
-	    "[--csv|--json] CSV...\n", err);
+	    "[--csv|--json] CSV...\n"
+	    "\n"
+	    "Yield, counts per result, failures per error code (most first, with\n"
+	    "their meanings) and duration percentiles of session CSVs, in total or\n"
+	    "per model, slot, error or day.\n"
+	    "\n"
+	    "  --by KEY     one group per model, slot, error or day\n"
+	    "  --csv        as CSV (one row per group)\n"
+	    "  --json       as one JSON object\n"
+	    "  -h, --help   this text\n", err);
 }
 
 static int
@@ -598,43 +608,51 @@ report_summary_run(int argc, char **argv, FILE *out, FILE *err)
 	summary_data        d = { NULL, 0, 0 };
 	int                 by = -1, i, nfiles = 0, rc = 0;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
 
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (a[0] != '-' || a[1] == '\0')
-			break;
-		if (strcmp(a, "--csv") == 0)
+	/* getopt_long (docs/cli.md); its messages would go to stderr, not err. */
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'C':
 			fmt = SUMMARY_CSV;
-		else if (strcmp(a, "--json") == 0)
+			break;
+		case 'J':
 			fmt = SUMMARY_JSON;
-		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			break;
+		case 'h':
 			summary_usage(out);
 			return 0;
-		} else if (strcmp(a, "--by") == 0 && i + 1 < argc)
-			v = argv[++i];
-		else if (strncmp(a, "--by=", 5) == 0)
-			v = a + 5;
-		else {
-			fprintf(err, "report summary: unknown option %s\n", a);
-			summary_usage(err);
-			return 2;
-		}
-		if (v != NULL) {
+		case 'b':
 			for (by = 0; by < SUMMARY_NBY; by++) {
-				if (strcmp(v, summary_by_names[by]) == 0)
+				if (strcmp(optarg, summary_by_names[by]) == 0)
 					break;
 			}
 			if (by == SUMMARY_NBY) {
 				fprintf(err, "report summary: --by %s: must be model, "
-				    "slot, error or day\n", v);
+				    "slot, error or day\n", optarg);
 				return 2;
 			}
+			break;
+		case ':':
+			fprintf(err, "report summary: %s needs a value\n", argv[optind - 1]);
+			summary_usage(err);
+			return 2;
+		default:
+			fprintf(err, "report summary: unknown option %s\n", argv[optind - 1]);
+			summary_usage(err);
+			return 2;
 		}
 	}
+	i = optind;
 	if (i >= argc) {
 		fputs("report summary: no CSV file given\n", err);
 		summary_usage(err);
