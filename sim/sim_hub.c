@@ -34,7 +34,8 @@
  * without it, the COMMAND with it (and UMOCKDEV_DIR), so that a station
  * started there sees only the emulated USB tree. The preload limits one
  * process to about 50 open testbed /dev nodes (TESTING.md §2). For the
- * COMMAND, libdfota-hubfix.so (next to this program, see
+ * COMMAND, libdfota-hubfix.so (next to this program in a build tree,
+ * ../lib/dfota-sim/ from it when installed; see
  * sim/preload/sim_hub_realpath.c) goes in front of umockdev's preload: it
  * keeps umockdev 0.17's realpath() from corrupting memory on emulated ttys.
  */
@@ -489,7 +490,12 @@ hub_command_preload(const hub_app *app)
 	snprintf(fix, sizeof fix, "%s", app->self);
 	if ((slash = strrchr(fix, '/')) == NULL)
 		return;
+	/* build/ (beside the program), then an installed tree (make install:
+	 * PREFIX/bin/dfota-sim, PREFIX/lib/dfota-sim/libdfota-hubfix.so). */
 	snprintf(slash + 1, sizeof fix - (size_t)(slash + 1 - fix), "libdfota-hubfix.so");
+	if (access(fix, R_OK) != 0)
+		snprintf(slash + 1, sizeof fix - (size_t)(slash + 1 - fix),
+		    "../lib/dfota-sim/libdfota-hubfix.so");
 	if (access(fix, R_OK) != 0)
 		return;
 	snprintf(val, sizeof val, "%s:%s", fix, pre != NULL ? pre : "libumockdev-preload.so.0");
