@@ -3,7 +3,7 @@
  * the counters every exit condition reads, and the limit on concurrent
  * uploads. The main thread runs station_run(): it starts one worker per
  * slot, then waits -- for signals, for units to finish, for the idle timer
- * -- and decides when the program ends (CONTRACT.md: --once, --max-units,
+ * -- and decides when the program ends (docs/contract.md: --once, --max-units,
  * --idle-exit, SIGINT/SIGTERM).
  *
  * USB slots get their port from discovery (station/discovery.c) through
@@ -111,7 +111,7 @@ int  station_init(station *st, const station_config *cfg, const pkg_catalog *cat
 #define STATION_MAX_SLOTS 256
 
 /* Starts the workers (and USB discovery) and waits until the program
- * should end; returns the exit status of CONTRACT.md (0, 1, or 3 when USB
+ * should end; returns the exit status of docs/contract.md (0, 1, or 3 when USB
  * discovery cannot run). */
 int  station_run(station *st);
 void station_free(station *st);
