@@ -230,7 +230,7 @@ DEB_DIR ?= build/deb
 deb:
 	@./scripts/install-deps --quiet
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
-	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  git ls-files -z --cached --others --exclude-standard | \
 	    xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
 	    tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src; \
