@@ -33,15 +33,14 @@ typedef struct cli_run {
 static char cli_commands[CLI_MAX_COMMANDS][256];
 static int  cli_ncommands;
 
+/* The file's text into buf ("" when it cannot be read). */
 static void
 cli_read_file(const char *path, char *buf, size_t len)
 {
-	FILE  *f = fopen(path, "r");
-	size_t n = f != NULL ? fread(buf, 1, len - 1, f) : 0;
+	char *text = harness_read_file(path, NULL);
 
-	if (f != NULL)
-		fclose(f);
-	buf[n] = '\0';
+	snprintf(buf, len, "%s", text != NULL ? text : "");
+	free(text);
 }
 
 /* Runs the words of line plus extra in cwd (NULL: a fresh folder), stdout
@@ -266,10 +265,8 @@ END_TEST
 int
 main(void)
 {
-	Suite   *s = suite_create("cli");
-	TCase   *tc = tcase_create("conventions");
-	SRunner *sr;
-	int      failed;
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("conventions");
 
 	tcase_add_test(tc, test_help_on_stdout);
 	tcase_add_test(tc, test_unknown_option_is_usage_error);
@@ -277,9 +274,5 @@ main(void)
 	tcase_add_test(tc, test_bad_config_json);
 	tcase_add_test(tc, test_no_usb_json);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(s, CK_NORMAL);
 }
