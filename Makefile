@@ -141,6 +141,7 @@ check:
 check-suite: all $(UNIT_BIN) $(INTG_BIN)
 	@mkdir -p $(BUILD)/tmp
 	@./tests/check-layers
+	@./tests/check-man
 	@./tests/data/cases/gen-matrix --check
 	@./tests/run-suite $(BUILD) $(UNIT_BIN) $(INTG_BIN) -- $(TEST_ENV)
 
