@@ -20,6 +20,14 @@ static const char history_usage[] =
 "database (--db postgresql://...) and/or the session CSVs given.\n"
 "  --csv   the rows as CSV, every column, instead of text\n";
 
+static int
+history_usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "dfota-station: report history: %s%s\n", what, arg);
+	fputs(history_usage, stderr);
+	return APP_EXIT_USAGE;
+}
+
 int
 app_report_history_main(int argc, char **argv)
 {
@@ -46,12 +54,12 @@ app_report_history_main(int argc, char **argv)
 		} else if (strncmp(a, "--db=", 5) == 0) {
 			db = a + 5;
 		} else {
-			return app_usage_error("report history: unknown option '%s'", a);
+			return history_usage_error("unknown option ", a);
 		}
 	}
 	if (i >= argc)
-		return app_usage_error("%s", "report history needs an IMEI");
+		return history_usage_error("an IMEI is needed", "");
 	if (db == NULL && i + 1 >= argc)
-		return app_usage_error("%s", "report history needs --db URL or CSV files to read");
+		return history_usage_error("give --db URL or CSV files to read", "");
 	return central_history(db, argv[i], argv + i + 1, argc - i - 1, csv, stdout, stderr);
 }

@@ -24,6 +24,14 @@ static const char push_usage[] =
 "acknowledged). Exit 0 when nothing waits any more, 1 when the database\n"
 "cannot be reached or refuses them.\n";
 
+static int
+push_usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "dfota-station: report push: %s%s\n", what, arg);
+	fputs(push_usage, stderr);
+	return APP_EXIT_USAGE;
+}
+
 int
 app_report_push_main(int argc, char **argv)
 {
@@ -43,16 +51,16 @@ app_report_push_main(int argc, char **argv)
 		switch (ch) {
 		case 'c': path = optarg; break;
 		case 'h': fputs(push_usage, stdout); return 0;
-		case ':': return app_usage_error("%s needs a value", argv[optind - 1]);
-		default:  return app_usage_error("report push: unknown option '%s'", argv[optind - 1]);
+		case ':': return push_usage_error("a value is missing after ", argv[optind - 1]);
+		default:  return push_usage_error("unknown option ", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return app_usage_error("report push: unexpected argument '%s'", argv[optind]);
+		return push_usage_error("unexpected argument ", argv[optind]);
 	if (path == NULL)
 		path = config_default_path();
 	if (path == NULL)
-		return app_usage_error("%s", "report push: no station file: give --config FILE");
+		return push_usage_error("no station file: give --config FILE", "");
 	if (config_load(path, &cfg, err, sizeof err) != 0) {
 		fprintf(stderr, "dfota-station: %s\n", err);
 		return APP_EXIT_USAGE;
