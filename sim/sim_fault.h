@@ -41,6 +41,9 @@ typedef struct sim_fault {
 	int               slowack_ms;
 	bool noise, split, merge, dup, swap, silentack, badsum, nonet;
 	bool qgmr_incomplete, resume, typo;
+	bool nul, qgmr_junk;
+	int               stale_cme;     /* stale:cme:<n>; -1 = stale:ok   */
+	bool              stale;         /* a leftover line in the tty     */
 } sim_fault;
 
 void sim_fault_init(sim_fault *f);

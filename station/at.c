@@ -11,8 +11,17 @@
  * line is an upload acknowledgement, not text.
  *
  * A line longer than the buffer is cut and delivered in pieces (garbage on
- * the line must not block the channel); bytes that are not printable are
- * left in the line as they are: the timeline escapes them.
+ * the line must not block the channel); NUL bytes are line noise and are
+ * dropped ("\0OK" is OK); other bytes that are not printable are left in
+ * the line as they are: the timeline escapes them.
+ *
+ * Stale input is the other way an answer gets misread: a line left in the
+ * tty by a cut upload or another program, or the late answer to a command
+ * that timed out, would be taken as the answer to the next command and put
+ * every later answer one step behind. So the channel drains what is
+ * waiting when it opens, after every timeout and after every error
+ * (at_drain: lines that are unsolicited codes are kept for the worker,
+ * everything else is dropped and noted in the trace).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -101,6 +110,8 @@ at_open(serial_port *port, const at_hooks *hooks)
 		ch->hooks = *hooks;
 	else
 		ch->hooks.stop_fd = -1;
+	/* What the tty holds before we asked anything is nobody's answer. */
+	at_drain(ch, 0);
 	return ch;
 }
 
@@ -195,10 +206,14 @@ at_take_line(at_channel *ch, char *line, size_t len)
 		memmove(ch->rx, ch->rx + skip, ch->rxlen - skip);
 		ch->rxlen -= skip;
 		ch->rxscan = 0;
-		/* NULs inside a line would end it early for every consumer. */
-		for (size_t k = 0; k < n; k++)
-			if (line[k] == '\0')
-				line[k] = '?';
+		/* NULs are noise on the line: they would end it early for
+		 * every consumer, and one in front of OK must not hide it. */
+		size_t k = 0;
+		for (size_t j = 0; j < n; j++)
+			if (line[j] != '\0')
+				line[k++] = line[j];
+		line[k] = '\0';
+		n = k;
 		if (n > 0)
 			return true;
 	}
@@ -263,6 +278,49 @@ at_read_line(at_channel *ch, int64_t deadline, char *line, size_t len)
 		if (s != AT_OK)
 			return s;
 	}
+}
+
+/* How long the line must stay quiet before a drain ends, and the most a
+ * drain may take (a chatty module must not hold the channel forever). */
+#define AT_DRAIN_AFTER_TIMEOUT_MS  150
+#define AT_DRAIN_AFTER_ERROR_MS    30
+#define AT_DRAIN_MAX_MS            1500
+
+size_t
+at_drain(at_channel *ch, int quiet_ms)
+{
+	int64_t end = unit_mono_ms() + AT_DRAIN_MAX_MS;
+	char    line[AT_LINE_MAX], note[AT_LINE_MAX + 64];
+	size_t  dropped = 0;
+
+	for (;;) {
+		while (at_queue_pop(&ch->held, line, sizeof line) ||
+		    at_take_line(ch, line, sizeof line)) {
+			if (at_is_unsolicited(line)) {
+				at_trace(ch, AT_TRACE_RX, line);
+				at_queue_push(&ch->urcs, line);
+				continue;
+			}
+			snprintf(note, sizeof note, "stale input dropped: %s", line);
+			at_trace(ch, AT_TRACE_NOTE, note);
+			dropped++;
+		}
+		int64_t now = unit_mono_ms();
+		if (now >= end)
+			break;
+		int64_t deadline = now + quiet_ms < end ? now + quiet_ms : end;
+		if (at_fill(ch, deadline) != AT_OK)
+			break;
+	}
+	/* A fragment without its line end is stale too. */
+	if (ch->rxlen > 0 && !ch->ack_mode) {
+		snprintf(note, sizeof note, "stale input dropped: %zu byte(s) without a line end",
+		    ch->rxlen);
+		at_trace(ch, AT_TRACE_NOTE, note);
+		ch->rxlen = ch->rxscan = 0;
+		dropped++;
+	}
+	return dropped;
 }
 
 static bool
@@ -360,7 +418,14 @@ at_command(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 		ch->lost = errno != ETIMEDOUT;
 		return r->status = ch->lost ? AT_PORT_LOST : AT_TIMEOUT;
 	}
-	return at_wait_result(ch, cmd, timeout_ms, r);
+	at_wait_result(ch, cmd, timeout_ms, r);
+	/* A late answer, or the real answer behind a stale error, would be
+	 * read as the answer to the next command. */
+	if (r->status == AT_TIMEOUT)
+		at_drain(ch, AT_DRAIN_AFTER_TIMEOUT_MS);
+	else if (r->status == AT_ERROR || r->status == AT_CME_ERROR)
+		at_drain(ch, AT_DRAIN_AFTER_ERROR_MS);
+	return r->status;
 }
 
 at_status
@@ -395,6 +460,70 @@ at_next_line(at_channel *ch, int timeout_ms, char *line, size_t len)
 	if (at_queue_pop(&ch->urcs, line, len))
 		return AT_OK;
 	return at_read_line(ch, unit_mono_ms() + timeout_ms, line, len);
+}
+
+/* at_fill without the stop descriptor, for at_leave_data. */
+static at_status
+at_fill_nostop(at_channel *ch, int64_t deadline)
+{
+	int stop = ch->hooks.stop_fd;
+	at_status s;
+
+	ch->hooks.stop_fd = -1;
+	s = at_fill(ch, deadline);
+	ch->hooks.stop_fd = stop;
+	return s;
+}
+
+/* Reads until deadline; true when a final result line came (OK, ERROR,
+ * +CME ERROR or the upload's own result line). */
+static bool
+at_quiet_until(at_channel *ch, int64_t deadline)
+{
+	char        line[AT_LINE_MAX];
+	at_response r;
+	bool        final = false;
+
+	for (;;) {
+		ch->ack_mode = true;        /* acks of the cut upload are not text */
+		while (at_take_line(ch, line, sizeof line)) {
+			at_trace(ch, AT_TRACE_RX, line);
+			if (at_final(line, &r) && r.status != AT_CONNECT)
+				final = true;
+			else if (at_is_unsolicited(line))
+				at_queue_push(&ch->urcs, line);
+		}
+		ch->ack_mode = false;
+		if (final)
+			return true;
+		at_status s = at_fill_nostop(ch, deadline);
+		if (s != AT_OK)
+			return false;
+	}
+}
+
+bool
+at_leave_data(at_channel *ch, int guard_ms, int wait_ms)
+{
+	char note[128];
+	bool done;
+
+	if (ch->lost)
+		return false;
+	snprintf(note, sizeof note, "leaving data mode: %d ms of silence, +++, then up to %d ms "
+	    "of silence for the module's own timeout", guard_ms, wait_ms);
+	at_trace(ch, AT_TRACE_NOTE, note);
+	if (at_quiet_until(ch, unit_mono_ms() + guard_ms))
+		return true;
+	at_trace(ch, AT_TRACE_TX, "+++");
+	if (serial_write_all(ch->port, "+++", 3, guard_ms) != 0) {
+		ch->lost = errno != ETIMEDOUT;
+		return false;
+	}
+	done = at_quiet_until(ch, unit_mono_ms() + guard_ms + wait_ms);
+	at_trace(ch, AT_TRACE_NOTE, done ? "data mode left: the module answered" :
+	    "data mode: no final result from the module");
+	return done;
 }
 
 /* Waits until at least want acks have been counted. A line in between is
