@@ -53,6 +53,7 @@ struct at_channel {
 	bool         ack_mode;
 	size_t       acks;
 	bool         lost;
+	size_t       rx_lines;       /* lines received since the open          */
 	at_queue     urcs;           /* unsolicited lines, for the worker      */
 	at_queue     held;           /* lines read during a data phase, for
 	                                the result that follows it             */
@@ -271,6 +272,7 @@ at_read_line(at_channel *ch, int64_t deadline, char *line, size_t len)
 		return AT_OK;
 	for (;;) {
 		if (at_take_line(ch, line, len)) {
+			ch->rx_lines++;
 			at_trace(ch, AT_TRACE_RX, line);
 			return AT_OK;
 		}
@@ -449,6 +451,12 @@ at_discard_pending(at_channel *ch)
 }
 
 size_t
+at_rx_lines(const at_channel *ch)
+{
+	return ch->rx_lines + ch->urcs.len;
+}
+
+size_t
 at_pending(const at_channel *ch)
 {
 	return ch->urcs.len;
@@ -576,6 +584,11 @@ at_send_data(at_channel *ch, const uint8_t *data, size_t len, size_t ack_block,
 			return errno == ETIMEDOUT ? AT_TIMEOUT : (ch->lost = true, AT_PORT_LOST);
 		sent += n;
 		nblocks++;
+		if (ch->hooks.stop_fd >= 0 && sent < len) {
+			struct pollfd pfd = { .fd = ch->hooks.stop_fd, .events = POLLIN };
+			if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN))
+				return AT_STOPPED;
+		}
 		if (ack_block > 0 && sent < len) {
 			at_status s = at_wait_acks(ch, nblocks, ack_timeout_ms);
 			if (s != AT_OK) {

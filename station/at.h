@@ -100,6 +100,10 @@ size_t      at_drain(at_channel *ch, int quiet_ms);
  * watch the stop descriptor: it runs when a stop cut an upload. True when
  * the module gave a final result (it is in command mode again). */
 bool        at_leave_data(at_channel *ch, int guard_ms, int wait_ms);
+/* Lines the module sent since the open (answers, echoes, unsolicited):
+ * 0 after commands were sent is a module that neither answers nor echoes,
+ * as one in data mode. */
+size_t      at_rx_lines(const at_channel *ch);
 /* Unsolicited lines waiting for at_next_line(). */
 size_t      at_pending(const at_channel *ch);
 /* True for lines that are never part of a command's answer. */

@@ -805,6 +805,30 @@ worker_hand_over(worker *w, const ident *id)
 	return true;
 }
 
+/* A module that neither answers nor echoes may be in upload data mode (a
+ * station killed mid-upload, another program): every probe of ours resets
+ * its idle timer, so it would stay there for good. Get it out the guides'
+ * way (silence, "+++", silence until its own <timeout>); true when it
+ * answered. Tried once a minute at most on a slot: a port where nothing
+ * answers costs the escape's seconds only then. */
+static bool
+worker_leave_data_mode(worker *w)
+{
+	int64_t now = unit_mono_ms();
+
+	if (w->ch == NULL || at_rx_lines(w->ch) > 0 ||
+	    (w->escaped_ms != 0 && now - w->escaped_ms < 60000))
+		return false;
+	w->escaped_ms = now;
+	worker_note(w, "no answer and no echo: the module may be in data mode (a cut upload); "
+	    "getting it out");
+	if (!at_leave_data(w->ch, WORKER_GUARD_MS, (WORKER_UPLOAD_TIMEOUT_S + 1) * 1000))
+		return false;
+	at_drain(w->ch, 100);
+	w->escaped_ms = 0;
+	return true;
+}
+
 /* One unit in the slot, from its identification to its report. */
 static void
 worker_handle(worker *w)
@@ -815,6 +839,8 @@ worker_handle(worker *w)
 
 	worker_set(w, PHASE_IDENTIFY, -1);
 	rc = worker_identify(w, &id, unit_mono_ms() + 16000);
+	if (rc == ID_NO_ANSWER && worker_leave_data_mode(w))
+		rc = worker_identify(w, &id, unit_mono_ms() + 16000);
 	if (rc == ID_OK && worker_hand_over(w, &id))
 		return;
 	if ((rc == ID_NO_ANSWER || rc == ID_OK || rc == ID_LOST) &&

@@ -111,6 +111,10 @@ worker_send(worker *w, const uint8_t *data, size_t len, size_t ack_block,
 
 	s = at_send_data(w->ch, data, len, ack_block, worker_cmd_ms(w) * 2,
 	    worker_upload_progress, &prog);
+	/* A cut upload must not leave the module in data mode, where it
+	 * answers nothing: out the guides' way before anything else. */
+	if (s == AT_STOPPED || s == AT_TIMEOUT)
+		at_leave_data(w->ch, WORKER_GUARD_MS, (WORKER_UPLOAD_TIMEOUT_S + 1) * 1000);
 	if (s == AT_STOPPED)
 		return HOP_STOPPED;
 	if (s == AT_TIMEOUT)
@@ -158,7 +162,7 @@ worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
 	t0 = unit_mono_ms();
 	worker_set(w, PHASE_DELIVER, 0);
 	if (mi->deliveries & MODEL_DELIVER_COM) {
-		s = worker_cmd(w, &r, "AT+QFOTADL=\"COM:\",%zu,5", len);
+		s = worker_cmd(w, &r, "AT+QFOTADL=\"COM:\",%zu,%d", len, WORKER_UPLOAD_TIMEOUT_S);
 		snprintf(trigger, tlen, "AT+QFOTADL=1");
 		if (s == AT_CONNECT)
 			rc = worker_send(w, data, len, 0, "+QFOTADL:");
@@ -179,7 +183,7 @@ worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
 		}
 		s = AT_OK;
 		if (rc == HOP_OK) {
-			s = worker_cmd(w, &r, "AT+QFUPL=\"%s\",%zu,5,1", name, len);
+			s = worker_cmd(w, &r, "AT+QFUPL=\"%s\",%zu,%d,1", name, len, WORKER_UPLOAD_TIMEOUT_S);
 			if (s == AT_CONNECT)
 				rc = worker_send(w, data, len, 1024, "+QFUPL:");
 		}

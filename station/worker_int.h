@@ -40,6 +40,11 @@ typedef struct ident {
 	char              iccid[32];
 } ident;
 
+/* The <timeout> our uploads give the module (s without a byte before it
+ * leaves data mode on its own), and the guard time around "+++". */
+#define WORKER_UPLOAD_TIMEOUT_S 5
+#define WORKER_GUARD_MS         1000
+
 typedef struct worker {
 	slot             *sl;
 	station          *st;
@@ -56,6 +61,8 @@ typedef struct worker {
 	unit_phase        phase;
 	int               percent;
 	char              why[256];
+	int64_t           escaped_ms;    /* last try to get a silent module out of
+	                                    data mode (mono ms), 0 = never */
 } worker;
 
 /* worker.c */

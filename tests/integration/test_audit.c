@@ -182,6 +182,66 @@ START_TEST(test_reports_unwritable)
 }
 END_TEST
 
+/* A station cut in the middle of an upload (AT+QFUPL data mode, acks
+ * slowed so the cut lands half-way): SIGTERM ends data mode the guides'
+ * way before it exits; kill -9 leaves the module in data mode, where it
+ * answers nothing and every probe resets its idle timer. Either way the
+ * next station finds the unit in its slot, gets it out of data mode,
+ * identifies it and updates it: the cut unit is reported with the truth
+ * (ABORTED during DELIVER), then the unit PASSes. Never "did not come
+ * back to its slot". */
+static void
+cut_mid_upload(const char *name, int sig)
+{
+	char        dir[1024], why[512], out[1100];
+	pid_t       sim, st;
+	harness_csv csv;
+
+	ck_assert_msg(harness_setup_case(name,
+	    "module:  model=BG96 rev=BG96MAR02A07M1G fault=slowack:60\n"
+	    "package: model=BG96 from=BG96MAR02A07M1G to=BG96MAR02A08M1G\n"
+	    "speed:   50\n"
+	    "policy:  reboot_timeout=40 command_timeout=2 stop_grace=0.2\n",
+	    dir, sizeof dir, &sim, why, sizeof why), "%s", why);
+	st = start_station(dir, "station1.out");
+	snprintf(out, sizeof out, "%s/station1.out", dir);
+	ck_assert_msg(wait_text(out, "\"phase\":\"DELIVER\",\"percent\":2", 30),
+	    "never reached the middle of the upload (%s)", dir);
+	kill(st, sig);
+	int status = harness_wait(st, 30);
+	ck_assert_msg(sig == SIGKILL || status == 1, "first station exit %d (%s)", status, dir);
+	st = start_station(dir, "station2.out");
+	status = harness_wait(st, 120);
+	harness_stop(sim);
+	char reports[1100], path[1200];
+	snprintf(reports, sizeof reports, "%s/reports", dir);
+	ck_assert_msg(harness_read_session(reports, &csv, path, sizeof path), "no session CSV (%s)", dir);
+	ck_assert_msg(csv.nrows == 2, "%d rows in %s, expected 2", csv.nrows, path);
+	const harness_row *cut = harness_row_nth(&csv, "S1", 1), *next = harness_row_nth(&csv, "S1", 2);
+	ck_assert_str_eq(harness_field(cut, "result"), "ABORTED");
+	ck_assert_str_eq(harness_field(cut, "error_phase"), "DELIVER");
+	ck_assert_msg(strstr(harness_field(cut, "error_text"), "did not come back") == NULL,
+	    "cut unit said gone although it is in its slot: %s", harness_field(cut, "error_text"));
+	ck_assert_str_eq(harness_field(next, "result"), "PASS");
+	ck_assert_str_eq(harness_field(next, "imei"), harness_field(cut, "imei"));
+	ck_assert_ptr_nonnull(strstr(harness_field(next, "fw_after"), "BG96MAR02A08M1G"));
+	/* After SIGTERM the first station wrote the cut row itself. */
+	ck_assert_msg(status == (sig == SIGTERM ? 0 : 1), "second station exit %d (%s)", status, dir);
+	harness_csv_free(&csv);
+}
+
+START_TEST(test_sigterm_mid_upload)
+{
+	cut_mid_upload("sigterm-upload", SIGTERM);
+}
+END_TEST
+
+START_TEST(test_kill9_mid_upload)
+{
+	cut_mid_upload("kill9-upload", SIGKILL);
+}
+END_TEST
+
 /* --dry-run identifies and plans, prints the plan, changes nothing: no
  * report row, the module still at its revision (a real run after it
  * still has the update to do). check-config lists the packages. */
@@ -236,6 +296,12 @@ main(void)
 	tcase_add_test(tc, test_kill9_then_unit_gone);
 	tcase_add_test(tc, test_reports_unwritable);
 	tcase_add_test(tc, test_dry_run_and_check_config);
+	suite_add_tcase(s, tc);
+	/* One tcase per subject: CK_RUN_CASE=mid-upload runs one. */
+	tc = tcase_create("mid-upload");
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, test_sigterm_mid_upload);
+	tcase_add_test(tc, test_kill9_mid_upload);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_VERBOSE);
