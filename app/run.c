@@ -71,7 +71,10 @@ static const char usage_text[] =
 "                     product id, AT tty, slot (--headless: JSON lines)\n"
 "\n"
 "Exit status: 0 every unit passed or needed nothing, 1 a unit failed or was\n"
-"cut short, 2 usage or configuration error, 3 the station could not run.\n";
+"cut short, 2 usage or configuration error, 3 the station could not run,\n"
+"4 a result row could not be written to the reports folder (it waits in the\n"
+"journal and is written at the next start) or a unit was not updated because\n"
+"its journal entry could not be written.\n";
 
 static bool
 parse_number(const char *s, double min, double *out)
@@ -273,6 +276,23 @@ run_station(cli *c)
 	}
 	rc = station_run(&st);
 	bus_stop(b);
+	/* Rows still waiting after a last try, or units held for want of a
+	 * journal: the audit trail is not whole, and the status says so. */
+	{
+		size_t waiting = report_finish(reports);
+		int    held = station_journal_refusals(&st);
+
+		if (waiting > 0 || held > 0) {
+			if (waiting > 0)
+				fprintf(stderr, "dfota-station: %zu result row(s) could not be written to %s%s\n",
+				    waiting, cfg.reports_dir, jrn != NULL ?
+				    "; they wait in the journal and are written at the next start" : "");
+			if (held > 0)
+				fprintf(stderr, "dfota-station: %d unit(s) not updated: the journal could not "
+				    "be written\n", held);
+			rc = APP_EXIT_UNWRITTEN;
+		}
+	}
 	/* Every row is written: what is still in flight is all the journal keeps. */
 	if (jrn != NULL)
 		journal_compact(jrn);

@@ -97,6 +97,41 @@ worker_journal_begin(worker *w)
 		    strerror(errno));
 }
 
+/* Before the first change to a module: no journal entry, no change. The
+ * unit waits (its slot and an alert say why) until the journal takes it,
+ * or the station stops: false then, and nothing was done to the module. */
+static bool
+worker_journal_before_change(worker *w)
+{
+	bool waited = false;
+
+	if (w->st->journal == NULL || w->journaled)
+		return true;
+	for (;;) {
+		if (journal_begin(w->st->journal, &w->u) == 0) {
+			w->journaled = true;
+			if (waited)
+				worker_note(w, "the journal takes the unit again; the update starts");
+			return true;
+		}
+		if (!waited) {
+			bus_event ev = { .kind = BUS_ALERT, .slot = -1, .percent = -1, .error_code = -1 };
+			char      why[512];
+
+			snprintf(why, sizeof why, "cannot write the journal %s (%s): slot %s waits; "
+			    "nothing changes on a module without its journal entry",
+			    journal_path(w->st->journal), strerror(errno), w->sl->label);
+			station_journal_refused(w->st);
+			ev.text = strdup(why);
+			station_post(w->st, &ev);
+			worker_fail(w, PHASE_PLAN, -1, false, "waiting: %s", why);
+			waited = true;
+		}
+		if (!worker_sleep(w, 1000) || !station_may_start(w->st))
+			return false;
+	}
+}
+
 void
 worker_note(worker *w, const char *fmt, ...)
 {
@@ -577,7 +612,18 @@ worker_unit(worker *w)
 	}
 	if (!st->cfg->policy.auto_start && !worker_wait_start(w))
 		return;
-	worker_journal_begin(w);
+	if (!worker_journal_before_change(w)) {
+		w->u.result = RESULT_ABORTED;
+		w->u.error_phase = PHASE_PLAN;
+		w->u.error_code = -1;
+		snprintf(w->u.error_text, sizeof w->u.error_text,
+		    "not started: the journal could not be written, so the module was not changed");
+		return;
+	}
+	w->u.result = RESULT_NONE;
+	w->u.error_phase = PHASE_WAIT;
+	w->u.error_code = -1;
+	w->u.error_text[0] = '\0';
 	for (int attempt = 1;; attempt++) {
 		hop_rc rc;
 

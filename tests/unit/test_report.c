@@ -619,7 +619,7 @@ START_TEST(test_write_failure_rows_pending_then_in_order)
 	/* Said once, loudly, when the first row could not be written. */
 	ck_assert_int_eq(alerts.n, 1);
 	ck_assert_ptr_nonnull(strstr(alerts.last, "cannot write"));
-	ck_assert_ptr_nonnull(strstr(alerts.last, "kept in memory and in the journal"));
+	ck_assert_ptr_nonnull(strstr(alerts.last, "kept in memory until the disk takes them"));
 
 	/* Still full: an unrelated event retries and keeps them. */
 	send(w, BUS_NOTE, t0 + 5000, 3, "A4", PHASE_WAIT, -1, "hello");
