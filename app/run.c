@@ -203,13 +203,8 @@ run_station(cli *c)
 		return rc;
 	if (c->reports != NULL)
 		snprintf(cfg.reports_dir, sizeof cfg.reports_dir, "%s", c->reports);
-	/* No slots list: every Quectel module on USB is a slot. */
-	if (cfg.nslots == 0 && !cfg.discovery.usb) {
-		fprintf(stderr, "dfota-station: %s: no slots configured and discovery.usb is "
-		    "false: nothing to do\n", cfg.path);
-		rc = APP_EXIT_USAGE;
-		goto out;
-	}
+	/* No slots and discovery.usb = false is refused by config_load, so
+	 * check-config and the station agree. */
 	if (!c->opt.dry_run && report_open(&reports, cfg.reports_dir, cfg.name, err, sizeof err) != 0) {
 		fprintf(stderr, "dfota-station: %s\n", err);
 		rc = APP_EXIT_STATION;
