@@ -887,6 +887,20 @@ worker_handle(worker *w)
 	rc = worker_identify(w, &id, unit_mono_ms() + 16000);
 	if (rc == ID_NO_ANSWER && worker_leave_data_mode(w))
 		rc = worker_identify(w, &id, unit_mono_ms() + 16000);
+	/* A module that talks but cannot be identified, time after time, is
+	 * still a unit the station spoke to: it gets a row (FAIL in IDENTIFY)
+	 * rather than vanish. A silent one, or one printing an update's
+	 * messages, is not counted here. */
+	if (rc == ID_NO_ANSWER && w->ch != NULL && at_rx_lines(w->ch) > 0 && at_pending(w->ch) == 0) {
+		if (++w->talk_fails >= 3) {
+			snprintf(w->why, sizeof w->why, "module talks on the port but did not answer "
+			    "the identification (ATE0, ATI) in %d tries", w->talk_fails);
+			w->talk_fails = 0;
+			rc = ID_BAD;
+		}
+	} else if (rc != ID_NO_ANSWER) {
+		w->talk_fails = 0;
+	}
 	if (rc == ID_OK && worker_hand_over(w, &id))
 		return;
 	if ((rc == ID_NO_ANSWER || rc == ID_OK || rc == ID_LOST) &&

@@ -61,6 +61,8 @@ typedef struct worker {
 	unit_phase        phase;
 	int               percent;
 	char              why[256];
+	int               talk_fails;    /* identifications in a row that failed
+	                                    on a port where a module talks */
 	int64_t           escaped_ms;    /* last try to get a silent module out of
 	                                    data mode (mono ms), 0 = never */
 } worker;
