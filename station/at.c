@@ -20,7 +20,8 @@
  * that timed out, would be taken as the answer to the next command and put
  * every later answer one step behind. So the channel drains what is
  * waiting when it opens, after every timeout and after every error
- * (at_drain: lines that are unsolicited codes are kept for the worker,
+ * (at_drain: unsolicited codes and other "+XXX:" lines that are no final
+ * result are kept for the worker,
  * everything else is dropped and noted in the trace).
  */
 #include <ctype.h>
@@ -282,6 +283,8 @@ at_read_line(at_channel *ch, int64_t deadline, char *line, size_t len)
 	}
 }
 
+static bool at_final(const char *line, at_response *r);
+
 /* How long the line must stay quiet before a drain ends, and the most a
  * drain may take (a chatty module must not hold the channel forever). */
 #define AT_DRAIN_AFTER_TIMEOUT_MS  150
@@ -298,7 +301,11 @@ at_drain(at_channel *ch, int quiet_ms)
 	for (;;) {
 		while (at_queue_pop(&ch->held, line, sizeof line) ||
 		    at_take_line(ch, line, sizeof line)) {
-			if (at_is_unsolicited(line)) {
+			at_response r;
+			/* Final results and plain text are what shifts answers;
+			 * a "+XXX:" line that is no final result may be a
+			 * dialect's update message: the worker gets it. */
+			if (at_is_unsolicited(line) || (line[0] == '+' && !at_final(line, &r))) {
 				at_trace(ch, AT_TRACE_RX, line);
 				at_queue_push(&ch->urcs, line);
 				continue;
@@ -314,14 +321,9 @@ at_drain(at_channel *ch, int quiet_ms)
 		if (at_fill(ch, deadline) != AT_OK)
 			break;
 	}
-	/* A fragment without its line end is stale too. */
-	if (ch->rxlen > 0 && !ch->ack_mode) {
-		snprintf(note, sizeof note, "stale input dropped: %zu byte(s) without a line end",
-		    ch->rxlen);
-		at_trace(ch, AT_TRACE_NOTE, note);
-		ch->rxlen = ch->rxscan = 0;
-		dropped++;
-	}
+	/* A fragment without its line end stays: it may be the start of a
+	 * line still arriving (an RDY cut by the open), which must not lose
+	 * its first bytes. */
 	return dropped;
 }
 

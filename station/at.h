@@ -87,9 +87,10 @@ at_status   at_send_data(at_channel *ch, const uint8_t *data, size_t len,
  * be read as its answer. Returns how many. */
 size_t      at_discard_pending(at_channel *ch);
 /* Reads what the module sends until the line stays quiet for quiet_ms
- * (0: only what is there now), 1.5 s at the most; unsolicited lines are
- * queued for at_next_line(), every other line is dropped and noted in the
- * trace. Returns how many lines were dropped. at_open drains with 0, every
+ * (0: only what is there now), 1.5 s at the most; unsolicited lines and
+ * "+XXX:" lines that are no final result are queued for at_next_line(),
+ * every other line is dropped and noted in the trace; a fragment without
+ * its line end stays (it may be a line still arriving). Returns how many lines were dropped. at_open drains with 0, every
  * timeout and error result drains on its own. */
 size_t      at_drain(at_channel *ch, int quiet_ms);
 /* Gets a module out of data mode (an upload that its sender left: a cut
