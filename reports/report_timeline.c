@@ -197,10 +197,14 @@ report_tl_row_text(char **text, size_t *len, int64_t ts_ms, unit_phase phase,
 	fields[2] = pct;
 	fields[3] = report_tl_event_names[kind];
 	fields[4] = raw;
+	/* No formula guard here: raw is exactly what the module sent (only
+	 * bytes that are not UTF-8 become \xHH, and CSV quoting), so that
+	 * `grep '+QIND'` finds it. The guard is for the session CSV, the file
+	 * a spreadsheet opens. */
 	m = open_memstream(text, len);
 	if (m == NULL)
 		return;
-	if (csv_write_row(m, fields, 5, true) != 0 || fclose(m) != 0) {
+	if (csv_write_row(m, fields, 5, false) != 0 || fclose(m) != 0) {
 		free(*text);
 		*text = NULL;
 		*len = 0;
