@@ -10,6 +10,16 @@
  *   BEGIN ts=<ms> slot=A1 imei=... (every identity and plan field) crc=<8 hex>
  *   PHASE ts=<ms> slot=A1 imei=... phase=UPDATING percent=40 crc=<8 hex>
  *   END ts=<ms> slot=A1 imei=... result=PASS crc=<8 hex>
+ *   ROW ts=<ms> slot=A1 imei=... result=FAIL day=YYYY-MM-DD row=<the
+ *       session row's fields before row_sha256> crc=<8 hex>
+ *
+ * ROW: the unit finished but its session row could not be written (disk
+ * full, folder gone); it is no longer in flight, its row waits here with
+ * its real result until END. BEGIN reserves room (fallocate, keeping the
+ * size) for the unit's PHASE lines and its ROW, so a disk that fills up
+ * later cannot refuse them; a BEGIN that cannot get its room fails, and
+ * the station then changes nothing on that module. A journal file or
+ * folder deleted under the station is written anew from memory.
  *
  * Values are percent-escaped (every byte outside '!'..'~', and '%', is
  * %HH), so whatever a module sends stays one token on one line. crc is the
