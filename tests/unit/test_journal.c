@@ -588,7 +588,7 @@ START_TEST(test_waiting_row_written_after_restart)
 	report_close(w);
 	snprintf(path, sizeof path, "%s/line3-A-%s.csv", dir, "2026-11-18");
 	{
-		char *csv = slurp(path, NULL);
+		char *csv = harness_read_file(path, NULL);
 
 		ck_assert_ptr_nonnull(csv);
 		ck_assert_ptr_nonnull(strstr(csv, ",FAIL,UPDATING,510,update failed: 510,"));

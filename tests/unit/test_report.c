@@ -699,7 +699,7 @@ START_TEST(test_timeline_capped_with_marker)
 	snprintf(path, sizeof path, "%s/units/861234567890123-20261121T100001.123Z.csv", dir);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_le(st.st_size, 4L * 1024 * 1024);
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_ptr_nonnull(strstr(raw, "timeline cut here"));
 	ck_assert_ptr_nonnull(strstr(raw, "timeline rows not written after the cut"));
 	free(raw);
