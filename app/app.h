@@ -16,6 +16,11 @@
 
 #define APP_EXIT_USAGE   2
 #define APP_EXIT_STATION 3
+/* The audit trail could not be kept whole: a result row the reports folder
+ * did not take (it waits in the journal for the next start, or is only on
+ * stderr), or a unit left unchanged because its journal entry could not be
+ * written. Above 1 and 3 in rank: it is what the operator must see. */
+#define APP_EXIT_UNWRITTEN 4
 
 /* A subcommand: argv[0] is its own name. Returns the exit status. */
 typedef struct app_command {

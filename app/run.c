@@ -79,7 +79,10 @@ static const char usage_text[] =
 static const char usage_tail[] =
 "\n"
 "Exit status: 0 every unit passed or needed nothing, 1 a unit failed or was\n"
-"cut short, 2 usage or configuration error, 3 the station could not run.\n"
+"cut short, 2 usage or configuration error, 3 the station could not run,\n"
+"4 a result row could not be written to the reports folder (it waits in the\n"
+"journal and is written at the next start) or a unit was not updated because\n"
+"its journal entry could not be written.\n"
 "Manual: dfota-station(1), dfota-station.cfg(5).\n";
 
 static void
@@ -294,13 +297,8 @@ run_station(cli *c)
 		rc = APP_EXIT_USAGE;
 		goto out;
 	}
-	/* No slots list: every Quectel module on USB is a slot. */
-	if (cfg.nslots == 0 && !cfg.discovery.usb) {
-		snprintf(err, sizeof err, "%s: no slots configured and discovery.usb is "
-		    "false: nothing to do", cfg.path);
-		rc = fail(c, cfg.path, err, APP_EXIT_USAGE);
-		goto out;
-	}
+	/* No slots and discovery.usb = false is refused by config_load, so
+	 * check-config and the station agree. */
 	/* No USB at all: said before any slot starts, so a JSON reader gets
 	 * the error line alone. */
 	if (config_wants_usb(&cfg) && !discovery_usb_present(err, sizeof err)) {
@@ -386,6 +384,23 @@ run_station(cli *c)
 	}
 	rc = station_run(&st);
 	bus_stop(b);
+	/* Rows still waiting after a last try, or units held for want of a
+	 * journal: the audit trail is not whole, and the status says so. */
+	{
+		size_t waiting = report_finish(reports);
+		int    held = station_journal_refusals(&st);
+
+		if (waiting > 0 || held > 0) {
+			if (waiting > 0)
+				fprintf(stderr, "dfota-station: %zu result row(s) could not be written to %s%s\n",
+				    waiting, cfg.reports_dir, jrn != NULL ?
+				    "; they wait in the journal and are written at the next start" : "");
+			if (held > 0)
+				fprintf(stderr, "dfota-station: %d unit(s) not updated: the journal could not "
+				    "be written\n", held);
+			rc = APP_EXIT_UNWRITTEN;
+		}
+	}
 	/* After the last rows are written: a few seconds to send them. */
 	if (cen != NULL) {
 		central_stop(cen, CENTRAL_STOP_GRACE_MS);

@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "config/config_field.h"
 #include "config/config_lists.h"
+#include "config/config_text.h"
 #include "config/config_verify.h"
 
 #define CFG_NELEM(a) (sizeof (a) / sizeof (a)[0])
@@ -244,16 +245,22 @@ config_read_all(const cfg_ctx *ctx, const config_setting_t *root,
 	    config_read_targets(ctx, config_member(root, "targets"), cfg) != 0 ||
 	    config_read_verify(ctx, config_member(root, "verify"), cfg) != 0)
 		return -1;
+	/* What the station would refuse, check-config refuses too. */
+	if (cfg->nslots == 0 && !cfg->discovery.usb) {
+		const config_setting_t *d = config_member(root, "discovery");
+		return config_fail(ctx, d != NULL && config_member(d, "usb") != NULL ?
+		    config_member(d, "usb") : root, "discovery.usb",
+		    "is false and no slots are configured: the station would have nothing to do");
+	}
 	return 0;
 }
 
 int
 config_load(const char *path, station_config *cfg, char *err, size_t errlen)
 {
-	char scratch[1];
+	char scratch[1], *text;
 	config_t lc;
 	cfg_ctx ctx;
-	FILE *f;
 	int rc;
 
 	if (err == NULL || errlen == 0) {
@@ -267,22 +274,22 @@ config_load(const char *path, station_config *cfg, char *err, size_t errlen)
 		    "characters", path, sizeof cfg->path - 1);
 		return -1;
 	}
-	/* libconfig says only "file I/O error"; open it first to say why. */
-	f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
-	fclose(f);
-
 	config_defaults(cfg, path);
 	config_ctx_init(&ctx, path, err, errlen);
+	/* Read and checked as text first (config_text.c): libconfig says only
+	 * "file I/O error" for a file it cannot open, and worse for others. */
+	if (config_text_read(path, ctx.dir, &text, err, errlen) != 0) {
+		config_free(cfg);
+		return -1;
+	}
 	config_init(&lc);
 	/* @include is taken from the file's folder too (libconfig 1.5
 	 * cannot be given NULL here). */
 	if (ctx.dir[0] != '\0')
 		config_set_include_dir(&lc, ctx.dir);
-	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+	rc = config_read_string(&lc, text);
+	free(text);
+	if (rc != CONFIG_TRUE) {
 		const char *efile = config_error_file(&lc);
 
 		if (config_error_type(&lc) == CONFIG_ERR_PARSE)

@@ -256,6 +256,8 @@ config_field_int(const cfg_ctx *ctx, const config_setting_t *s,
 	return 0;
 }
 
+#define CFG_SECONDS_MIN 0.001
+
 static int
 config_field_seconds(const cfg_ctx *ctx, const config_setting_t *s,
                      const char *path, const cfg_field *f, double *dst)
@@ -277,6 +279,10 @@ config_field_seconds(const cfg_ctx *ctx, const config_setting_t *s,
 	}
 	if (!isfinite(v) || v <= f->min || v > f->max)
 		return config_field_wrong(ctx, s, path, f);
+	/* The station's clocks count milliseconds: less is a typo. */
+	if (v < CFG_SECONDS_MIN)
+		return config_fail(ctx, s, path, "is %g s, below the station's resolution of "
+		    "%g s (1 ms)", v, CFG_SECONDS_MIN);
 	*dst = v;
 	return 0;
 }

@@ -34,6 +34,13 @@
  * acknowledged) is cut back the same way before the next row.
  * report_pending() tells the station how many rows wait, for its alert.
  *
+ * Memory alone does not survive the station's exit or a crash: a row that
+ * the file refused is written to the journal as a ROW at once (the journal
+ * reserved the room for it when the unit began, so a full disk does not
+ * refuse it), and a restart queues the journal's waiting rows first, with
+ * their real results. A reports folder deleted under the station is made
+ * again before the next try.
+ *
  * With a signing key (report_set_signing_key), a file is signed (sign.c,
  * <file>.sig) when the writer leaves it for another day's file, and the
  * last one when the writer closes.
@@ -78,6 +85,7 @@ typedef struct report_row {
 	char        slot[32];       /* for journal_end */
 	char        imei[24];
 	unit_result result;
+	bool        journaled;      /* its ROW is in the journal */
 } report_row;
 
 /* A journal_end that failed (disk trouble), to retry. */
@@ -124,6 +132,7 @@ struct report_writer {
 	report_alert_fn   alert;         /* disk trouble starts / ends */
 	void             *alert_ctx;
 	bool              troubled;      /* rows are waiting for the disk */
+	size_t            alerted_kept;  /* journaled rows the last alert told of */
 	struct evp_pkey_st *sign_key;    /* not owned; NULL: no signing */
 	char              sign_path[PATH_MAX]; /* written since last signed */
 };
@@ -406,6 +415,8 @@ report_append(report_writer *w, const report_row *row)
 
 	report_path_for(w, row->day);
 	fd = open(w->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && durable_mkdirs(w->dir) == 0)
+		fd = open(w->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) != 0 || report_link_for(w, &st, &l, &cut_to) != 0) {
@@ -490,10 +501,55 @@ report_retry_ends(report_writer *w)
 	}
 }
 
+static void report_flush(report_writer *w);
+
+/* The rows an earlier run could not write go first: those units finished
+ * before anything of this run. */
 void
 report_set_journal(report_writer *w, journal *j)
 {
+	journal_waiting *rows = NULL;
+	size_t           n = 0;
+
 	w->journal = j;
+	if (j == NULL || journal_rows_waiting(j, &rows, &n) != 0 || n == 0)
+		return;
+	if (w->capqueue < w->nqueue + n) {
+		report_row *nq = realloc(w->queue, (w->nqueue + n) * sizeof *nq);
+
+		if (nq == NULL) {
+			journal_rows_free(rows, n);
+			return;      /* they stay in the journal for the next start */
+		}
+		w->queue = nq;
+		w->capqueue = w->nqueue + n;
+	}
+	memmove(w->queue + n, w->queue, w->nqueue * sizeof *w->queue);
+	for (size_t i = 0; i < n; i++) {
+		report_row *row = &w->queue[i];
+
+		memset(row, 0, sizeof *row);
+		snprintf(row->day, sizeof row->day, "%s", rows[i].day);
+		snprintf(row->slot, sizeof row->slot, "%s", rows[i].slot);
+		snprintf(row->imei, sizeof row->imei, "%s", rows[i].imei);
+		row->result = rows[i].result;
+		row->text = rows[i].text;
+		rows[i].text = NULL;       /* the queue owns it now */
+		row->journaled = true;
+	}
+	w->nqueue += n;
+	journal_rows_free(rows, n);
+	report_flush(w);
+}
+
+size_t
+report_finish(report_writer *w)
+{
+	if (w == NULL)
+		return 0;
+	if (w->nqueue > 0 || w->nends > 0)
+		report_flush(w);
+	return w->nqueue;
 }
 
 void
@@ -543,17 +599,30 @@ report_sign_track(report_writer *w)
 static void
 report_alert(report_writer *w, int err)
 {
-	char text[PATH_MAX + 256];
+	char   text[PATH_MAX + 256];
+	size_t kept = 0;
 
-	if (w->troubled == (w->nqueue > 0))
+	for (size_t i = 0; i < w->nqueue; i++)
+		kept += w->queue[i].journaled;
+	if (w->troubled == (w->nqueue > 0) && kept == w->alerted_kept)
 		return;
 	w->troubled = w->nqueue > 0;
+	w->alerted_kept = kept;
 	if (w->alert == NULL)
 		return;
-	if (w->troubled)
+	if (w->troubled && w->journal == NULL)
 		snprintf(text, sizeof text, "reports: cannot write %s: %s; %zu result row(s) kept "
-		    "in memory and in the journal until the disk takes them", w->path,
+		    "in memory until the disk takes them (no journal)", w->path,
 		    strerror(err), w->nqueue);
+	else if (w->troubled && kept == w->nqueue)
+		snprintf(text, sizeof text, "reports: cannot write %s: %s; %zu result row(s) kept "
+		    "in the journal until the disk takes them", w->path,
+		    strerror(err), w->nqueue);
+	else if (w->troubled)
+		snprintf(text, sizeof text, "reports: cannot write %s: %s; %zu result row(s) "
+		    "waiting, %zu of them in memory only (the journal refused them too): "
+		    "they are lost if the station stops before the disk takes them", w->path,
+		    strerror(err), w->nqueue, w->nqueue - kept);
 	else
 		snprintf(text, sizeof text, "reports: %s is writable again; every waiting row is "
 		    "written", w->path);
@@ -583,6 +652,18 @@ report_flush(report_writer *w)
 		memmove(w->queue, w->queue + done,
 		    (w->nqueue - done) * sizeof *w->queue);
 		w->nqueue -= done;
+	}
+	/* What waits must survive the station: into the journal. */
+	for (size_t i = 0; w->journal != NULL && i < w->nqueue; i++) {
+		report_row     *row = &w->queue[i];
+		journal_waiting jw = { .result = row->result, .text = row->text };
+
+		if (row->journaled)
+			continue;
+		snprintf(jw.slot, sizeof jw.slot, "%s", row->slot);
+		snprintf(jw.imei, sizeof jw.imei, "%s", row->imei);
+		snprintf(jw.day, sizeof jw.day, "%s", row->day);
+		row->journaled = journal_row(w->journal, &jw) == 0;
 	}
 	report_alert(w, err);
 }
@@ -689,6 +770,7 @@ report_queue(report_writer *w, const bus_event *ev, const char *detail)
 	snprintf(row.slot, sizeof row.slot, "%s", u->slot);
 	snprintf(row.imei, sizeof row.imei, "%s", u->imei);
 	row.result = u->result;
+	row.journaled = false;
 	if (row.text == NULL)
 		goto lost;
 
@@ -732,12 +814,14 @@ report_close(report_writer *w)
 	report_timelines_free(w->timelines);
 	if (w->nqueue > 0 || w->nends > 0)
 		report_flush(w);
-	/* Rows the disk never took are printed rather than lost. Their units
-	 * stay in the journal: the next start reports them again. */
+	/* Rows the disk never took are printed too. A journaled one is
+	 * written, with its real result, at the next start. */
 	for (size_t i = 0; i < w->nqueue; i++) {
 		report_path_for(w, w->queue[i].day);
-		fprintf(stderr, "dfota-station: could not write to %s: %s\n",
-		    w->path, w->queue[i].text);
+		fprintf(stderr, "dfota-station: could not write to %s (%s): %s\n",
+		    w->path, w->queue[i].journaled ? "kept in the journal, written at the next start" :
+		    "not in the journal either: this line is all that is left of it",
+		    w->queue[i].text);
 		free(w->queue[i].text);
 	}
 	/* The bus may be gone by now: a failure to sign goes to stderr. */

@@ -42,11 +42,17 @@ typedef void (*report_alert_fn)(void *ctx, const char *text);
 void        report_set_alert(report_writer *w, report_alert_fn fn, void *ctx);
 /* Number of rows that could not be written yet (disk trouble). */
 size_t      report_pending(report_writer *w);
+/* One last try at every waiting row; returns how many still wait (their
+ * units' rows are in the journal, for the next start, or in memory only
+ * when the journal refused them too). */
+size_t      report_finish(report_writer *w);
 
 /* Units whose row is durable (row and head fsync'ed) are ended in j
  * (journal_end), also rows written late once the disk takes them again; an
  * end the journal refuses is retried at later events. j is not owned and
- * must outlive the writer; NULL (the default) ends nothing. */
+ * must outlive the writer; NULL (the default) ends nothing. The rows j
+ * holds from an earlier run (journal_rows_waiting) are queued first and
+ * written at once when the disk takes them. */
 void        report_set_journal(report_writer *w, journal *j);
 
 /* Tests only: session rows and heads are written through fn instead of

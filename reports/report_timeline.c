@@ -11,8 +11,16 @@
  *   wanted   BUS_UNIT_START named the file but it could not be created yet
  *            (disk trouble): rows stay held and the open is retried on
  *            every later event of the slot;
- *   open     rows go to the file, flushed per event so a crash loses
- *            little; BUS_UNIT_END fsyncs and closes it.
+ *   open     rows go to the file, one write(2) per row (no stdio buffer
+ *            that could drop rows unseen when the disk is full): a row
+ *            the disk refuses is cut back and counted, and the count is
+ *            noted at the end of the file (and on stderr, since the disk
+ *            may refuse the note too); BUS_UNIT_END fsyncs and closes it.
+ *
+ * A timeline is capped at REPORT_TL_MAX_BYTES (a chatty module once wrote
+ * 10 MB in 11 s): the row that would cross the cap is replaced by a note
+ * that says where the timeline was cut, later rows are counted only, and
+ * the count is noted when the file closes.
  *
  * The file name comes from the unit's IMEI (the slot label when the IMEI is
  * not known) and the UTC time of BUS_UNIT_START; O_EXCL keeps two units of
@@ -24,9 +32,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "station/durable.h"
 #include "reports/csv.h"
 #include "reports/report_timeline.h"
 
@@ -50,7 +60,14 @@ typedef struct report_tl_slot {
 	size_t         count;
 	unsigned long  dropped;             /* overwritten while held        */
 	unsigned long  lost;                /* could not be written          */
+	off_t          size;                /* bytes in the file             */
+	bool           cut;                 /* the cap was reached           */
+	unsigned long  cut_rows;            /* rows after the cut            */
 } report_tl_slot;
+
+/* Room kept beyond the cap for the cut note and the closing notes. */
+#define REPORT_TL_MAX_BYTES (4L * 1024 * 1024)
+#define REPORT_TL_NOTE_ROOM 1024
 
 struct report_timelines {
 	char           *dir;
@@ -134,13 +151,42 @@ report_tl_raw(const bus_event *ev, char *buf, size_t len)
 	}
 }
 
+/* One whole row with one write; a short write is cut back, so the file
+ * never holds half a row. false when the disk refused it. */
+static bool
+report_tl_put(report_tl_slot *s, const char *text, size_t len)
+{
+	int    fd = fileno(s->f);
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (done > 0 && ftruncate(fd, s->size) != 0) {
+				/* The fragment stays; the next row starts after it. */
+				s->size += (off_t)done;
+			}
+			return false;
+		}
+		done += (size_t)n;
+	}
+	s->size += (off_t)len;
+	return true;
+}
+
 static void
-report_tl_write(report_tl_slot *s, int64_t ts_ms, unit_phase phase,
+report_tl_row_text(char **text, size_t *len, int64_t ts_ms, unit_phase phase,
     int percent, bus_kind kind, const char *raw)
 {
 	char        ts[32], pct[16];
 	const char *fields[5];
+	FILE       *m;
 
+	*text = NULL;
+	*len = 0;
 	unit_format_time(ts_ms, ts, sizeof ts);
 	if (percent >= 0)
 		snprintf(pct, sizeof pct, "%d", percent);
@@ -155,10 +201,54 @@ report_tl_write(report_tl_slot *s, int64_t ts_ms, unit_phase phase,
 	 * bytes that are not UTF-8 become \xHH, and CSV quoting), so that
 	 * `grep '+QIND'` finds it. The guard is for the session CSV, the file
 	 * a spreadsheet opens. */
-	if (csv_write_row(s->f, fields, 5, false) != 0) {
-		s->lost++;
-		clearerr(s->f);
+	m = open_memstream(text, len);
+	if (m == NULL)
+		return;
+	if (csv_write_row(m, fields, 5, false) != 0 || fclose(m) != 0) {
+		free(*text);
+		*text = NULL;
+		*len = 0;
 	}
+}
+
+/* Notes go in even past the cap (they are what says it was cut). */
+static void
+report_tl_write_any(report_tl_slot *s, int64_t ts_ms, unit_phase phase,
+    int percent, bus_kind kind, const char *raw, bool note)
+{
+	char  *text;
+	size_t len;
+
+	if (s->cut && !note) {
+		s->cut_rows++;
+		return;
+	}
+	report_tl_row_text(&text, &len, ts_ms, phase, percent, kind, raw);
+	if (text == NULL) {
+		s->lost++;
+		return;
+	}
+	if (!note && s->size + (off_t)len > REPORT_TL_MAX_BYTES - REPORT_TL_NOTE_ROOM) {
+		char cutnote[160];
+
+		free(text);
+		s->cut = true;
+		s->cut_rows++;
+		snprintf(cutnote, sizeof cutnote, "timeline cut here: it reached %ld bytes; "
+		    "later events are counted, not written", (long)REPORT_TL_MAX_BYTES);
+		report_tl_write_any(s, ts_ms, phase, -1, BUS_NOTE, cutnote, true);
+		return;
+	}
+	if (!report_tl_put(s, text, len))
+		s->lost++;
+	free(text);
+}
+
+static void
+report_tl_write(report_tl_slot *s, int64_t ts_ms, unit_phase phase,
+    int percent, bus_kind kind, const char *raw)
+{
+	report_tl_write_any(s, ts_ms, phase, percent, kind, raw, false);
 }
 
 static void
@@ -283,6 +373,13 @@ report_tl_open(report_timelines *t, report_tl_slot *s)
 			snprintf(rel, sizeof rel, "%s-%d.csv", s->stem, n);
 		snprintf(path, sizeof path, "%s/%s", t->dir, rel);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 && errno == ENOENT) {
+			/* The folder was deleted under the station: make it again. */
+			char units[UNIT_PATH_MAX + 16];
+			snprintf(units, sizeof units, "%s/units", t->dir);
+			if (durable_mkdirs(units) == 0)
+				fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		}
 		if (fd < 0 && errno != EEXIST)
 			return;
 	}
@@ -295,10 +392,11 @@ report_tl_open(report_timelines *t, report_tl_slot *s)
 		return;
 	}
 	snprintf(s->rel, sizeof s->rel, "%s", rel);
-	if (fputs("ts,phase,percent,event,raw\r\n", s->f) == EOF) {
+	s->size = 0;
+	s->cut = false;
+	s->cut_rows = 0;
+	if (!report_tl_put(s, "ts,phase,percent,event,raw\r\n", 28))
 		s->lost++;
-		clearerr(s->f);
-	}
 	report_tl_release(s);
 }
 
@@ -306,17 +404,24 @@ report_tl_open(report_timelines *t, report_tl_slot *s)
 static void
 report_tl_close(report_tl_slot *s, char *detail, size_t len)
 {
-	if (s->lost > 0) {
-		char note[96];
+	char note[160];
 
-		snprintf(note, sizeof note, "%lu timeline rows could not be written",
-		    s->lost);
-		report_tl_write(s, unit_now_ms(), PHASE_WAIT, -1, BUS_NOTE, note);
+	if (s->cut_rows > 0) {
+		snprintf(note, sizeof note, "%lu timeline rows not written after the cut",
+		    s->cut_rows);
+		report_tl_write_any(s, unit_now_ms(), PHASE_WAIT, -1, BUS_NOTE, note, true);
 	}
-	/* A failure here cannot be told anywhere but in the file itself;
-	 * the session row names the file either way, with what did reach it. */
-	if (fflush(s->f) == 0)
-		fsync(fileno(s->f));
+	if (s->lost > 0) {
+		unsigned long lost = s->lost;
+
+		snprintf(note, sizeof note, "%lu timeline rows could not be written", lost);
+		report_tl_write_any(s, unit_now_ms(), PHASE_WAIT, -1, BUS_NOTE, note, true);
+		/* The disk may refuse the note as well: say it where it shows. */
+		fprintf(stderr, "dfota-station: timeline %s: %lu rows could not be written\n",
+		    s->rel, lost);
+	}
+	/* The session row names the file either way, with what did reach it. */
+	fsync(fileno(s->f));
 	fclose(s->f);
 	if (detail != NULL)
 		snprintf(detail, len, "%s", s->rel);
@@ -340,8 +445,6 @@ report_tl_unit_start(report_timelines *t, report_tl_slot *s,
 	/* After the held rows, and never at the cost of one of them. */
 	if (s->f != NULL) {
 		report_tl_write(s, ev->ts_ms, ev->phase, ev->percent, ev->kind, raw);
-		if (fflush(s->f) != 0)
-			clearerr(s->f);
 	} else
 		report_tl_hold(s, ev, raw);
 }
@@ -403,8 +506,6 @@ report_timelines_event(report_timelines *t, const bus_event *ev,
 		}
 		report_tl_write(s, ev->ts_ms, ev->phase, ev->percent, ev->kind,
 		    raw);
-		if (fflush(s->f) != 0)
-			clearerr(s->f);
 		break;
 	}
 }

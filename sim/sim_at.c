@@ -105,11 +105,15 @@ sim_resp_send(sim_module *m, sim_resp *r, const char *final)
 		m->batch->answered = true;
 		return;
 	}
-	n = snprintf(r->buf + r->len, sizeof r->buf - r->len, "\r\n%s\r\n",
-	    final);
+	n = snprintf(r->buf + r->len, sizeof r->buf - r->len, "\r\n%s%s\r\n",
+	    m->spec.fault.nul ? "@" : "", final);
 
-	if (n > 0 && (size_t)n < sizeof r->buf - r->len)
+	if (n > 0 && (size_t)n < sizeof r->buf - r->len) {
+		/* Fault nul: a NUL byte in front of every final result. */
+		if (m->spec.fault.nul)
+			r->buf[r->len + 2] = '\0';
 		r->len += (size_t)n;
+	}
 	sim_module_send(m, r->buf, r->len);
 }
 
@@ -322,8 +326,10 @@ at_qgmr(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 
 	(void)c;
 	(void)a;
-	snprintf(full, sizeof full, "%s_%s", m->rev,
-	    early ? "01.016.00.000" : "01.001.01.001");
+	/* Fault qgmr-junk: garbage after the revision, on its line. */
+	snprintf(full, sizeof full, "%s_%s%s", m->rev,
+	    early ? "01.016.00.000" : "01.001.01.001",
+	    m->spec.fault.qgmr_junk ? " \x7f~#junk" : "");
 	info_or_error(m, form, "%s", full);
 }
 

@@ -158,6 +158,23 @@ FLAG_SETTER(nonet)
 FLAG_SETTER(qgmr_incomplete)
 FLAG_SETTER(resume)
 FLAG_SETTER(typo)
+FLAG_SETTER(nul)
+FLAG_SETTER(qgmr_junk)
+
+/* stale:ok or stale:cme:<n>: the line a cut upload or another program
+ * left in the tty. */
+static int
+set_stale(sim_fault *f, const char *a)
+{
+	f->stale = true;
+	if (strcmp(a, "ok") == 0) {
+		f->stale_cme = -1;
+		return 0;
+	}
+	if (strncmp(a, "cme:", 4) == 0 && (f->stale_cme = number(a + 4)) >= 0)
+		return 0;
+	return -1;
+}
 FLAG_SETTER(noaddr)
 
 static const fault_row faults[] = {
@@ -181,6 +198,9 @@ static const fault_row faults[] = {
 	{ "qgmr-incomplete", ARG_NONE,     set_qgmr_incomplete },
 	{ "resume",          ARG_NONE,     set_resume },
 	{ "typo",            ARG_NONE,     set_typo },
+	{ "nul",             ARG_NONE,     set_nul },
+	{ "qgmr-junk",       ARG_NONE,     set_qgmr_junk },
+	{ "stale",           ARG_REQUIRED, set_stale },
 	{ "slow",            ARG_REQUIRED, set_slow },
 	{ "noaddr",          ARG_NONE,     set_noaddr },
 };

@@ -45,6 +45,9 @@ typedef struct sim_fault {
 	char              mute[16];      /* mute:NAME: AT+NAME gets no answer */
 	bool noise, split, merge, dup, swap, silentack, badsum, nonet;
 	bool qgmr_incomplete, resume, typo;
+	bool nul, qgmr_junk;
+	int               stale_cme;     /* stale:cme:<n>; -1 = stale:ok   */
+	bool              stale;         /* a leftover line in the tty     */
 	bool noaddr;                     /* registered, no IP on the default
 	                                  * PDN (AT+CGPADDR=1)              */
 } sim_fault;

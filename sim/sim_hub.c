@@ -99,6 +99,26 @@ typedef struct hub_app {
 	int         stop;
 } hub_app;
 
+/* SIGTERM and SIGINT can land on a thread of umockdev's preload, which
+ * does not block them: the signalfd of the main thread would never see
+ * them, and the default action would end the hub without its teardown,
+ * orphaning the module emulators and leaving /tmp/umockdev.* behind. So
+ * they also have a handler, which any thread may run: it writes a byte to
+ * this pipe, which the main loop polls like the signalfd. */
+static int hub_stop_pipe[2] = { -1, -1 };
+
+static void
+hub_on_stop_signal(int sig)
+{
+	int  saved = errno;
+	char c = (char)sig;
+
+	if (hub_stop_pipe[1] >= 0 && write(hub_stop_pipe[1], &c, 1) < 0) {
+		/* A full pipe already holds the news. */
+	}
+	errno = saved;
+}
+
 static const char hub_usage_text[] =
     "usage: dfota-sim hub [--speed X] [--seed N] [--pkgdir DIR] [--logdir DIR]\n"
     "                     [--control FIFO] --port PATH,model=M[,KEY=V...]...\n"
@@ -525,15 +545,21 @@ hub_run_command(hub_app *app)
 static void
 hub_wait_events(hub_app *app, int ms)
 {
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[4] = {
 		{ .fd = app->sig_fd, .events = POLLIN },
 		{ .fd = app->ino_fd, .events = POLLIN },
+		{ .fd = hub_stop_pipe[0], .events = POLLIN },
 		{ .fd = app->ctl_fd, .events = POLLIN },
 	};
 	char buf[4096] __attribute__((aligned(8)));
 
-	if (poll(pfd, app->ctl_fd >= 0 ? 3 : 2, ms) <= 0)
+	if (poll(pfd, app->ctl_fd >= 0 ? 4 : 3, ms) <= 0)
 		return;
+	if (pfd[2].revents & POLLIN) {
+		while (read(hub_stop_pipe[0], buf, sizeof buf) > 0)
+			;
+		app->stop = 1;
+	}
 	if (pfd[0].revents & POLLIN) {
 		struct signalfd_siginfo si;
 		while (read(app->sig_fd, &si, sizeof si) == (ssize_t)sizeof si)
@@ -546,7 +572,7 @@ hub_wait_events(hub_app *app, int ms)
 			;
 		hub_sync_all(app);
 	}
-	if (app->ctl_fd >= 0 && (pfd[2].revents & POLLIN))
+	if (app->ctl_fd >= 0 && (pfd[3].revents & POLLIN))
 		hub_read_control(app);
 }
 
@@ -670,6 +696,19 @@ hub_setup(hub_app *app)
 	if (mkdir(app->dir, 0755) != 0) {
 		fprintf(stderr, "dfota-sim hub: %s: %s\n", app->dir, strerror(errno));
 		return -1;
+	}
+	if (pipe2(hub_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		fprintf(stderr, "dfota-sim hub: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = hub_on_stop_signal;
+		sigfillset(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

@@ -502,6 +502,13 @@ sim_module_start(sim_module *m, char *err, size_t errlen)
 		return -1;
 	sim_module_log(m, "%s rev %s imei %s%s", m->model->name, m->rev,
 	    m->imei, f->hang == SIM_PHASE_IDENTIFY ? " (hung)" : "");
+	/* Fault stale: the tty already holds a line nobody asked for. */
+	if (f->stale && at_now) {
+		char buf[48];
+		int  n = f->stale_cme < 0 ? snprintf(buf, sizeof buf, "\r\nOK\r\n") :
+		    snprintf(buf, sizeof buf, "\r\n+CME ERROR: %d\r\n", f->stale_cme);
+		port_send(m, &m->at, buf, (size_t)n, false);
+	}
 	if (f->hang == SIM_PHASE_IDENTIFY)
 		m->hung = true;
 	else if (f->resume)

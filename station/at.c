@@ -11,8 +11,18 @@
  * line is an upload acknowledgement, not text.
  *
  * A line longer than the buffer is cut and delivered in pieces (garbage on
- * the line must not block the channel); bytes that are not printable are
- * left in the line as they are: the timeline escapes them.
+ * the line must not block the channel); NUL bytes are line noise and are
+ * dropped ("\0OK" is OK); other bytes that are not printable are left in
+ * the line as they are: the timeline escapes them.
+ *
+ * Stale input is the other way an answer gets misread: a line left in the
+ * tty by a cut upload or another program, or the late answer to a command
+ * that timed out, would be taken as the answer to the next command and put
+ * every later answer one step behind. So the channel drains what is
+ * waiting when it opens, after every timeout and after every error
+ * (at_drain: unsolicited codes and other "+XXX:" lines that are no final
+ * result are kept for the worker,
+ * everything else is dropped and noted in the trace).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -44,6 +54,7 @@ struct at_channel {
 	bool         ack_mode;
 	size_t       acks;
 	bool         lost;
+	size_t       rx_lines;       /* lines received since the open          */
 	at_queue     urcs;           /* unsolicited lines, for the worker      */
 	at_queue     held;           /* lines read during a data phase, for
 	                                the result that follows it             */
@@ -101,6 +112,8 @@ at_open(serial_port *port, const at_hooks *hooks)
 		ch->hooks = *hooks;
 	else
 		ch->hooks.stop_fd = -1;
+	/* What the tty holds before we asked anything is nobody's answer. */
+	at_drain(ch, 0);
 	return ch;
 }
 
@@ -195,10 +208,14 @@ at_take_line(at_channel *ch, char *line, size_t len)
 		memmove(ch->rx, ch->rx + skip, ch->rxlen - skip);
 		ch->rxlen -= skip;
 		ch->rxscan = 0;
-		/* NULs inside a line would end it early for every consumer. */
-		for (size_t k = 0; k < n; k++)
-			if (line[k] == '\0')
-				line[k] = '?';
+		/* NULs are noise on the line: they would end it early for
+		 * every consumer, and one in front of OK must not hide it. */
+		size_t k = 0;
+		for (size_t j = 0; j < n; j++)
+			if (line[j] != '\0')
+				line[k++] = line[j];
+		line[k] = '\0';
+		n = k;
 		if (n > 0)
 			return true;
 	}
@@ -256,6 +273,7 @@ at_read_line(at_channel *ch, int64_t deadline, char *line, size_t len)
 		return AT_OK;
 	for (;;) {
 		if (at_take_line(ch, line, len)) {
+			ch->rx_lines++;
 			at_trace(ch, AT_TRACE_RX, line);
 			return AT_OK;
 		}
@@ -263,6 +281,50 @@ at_read_line(at_channel *ch, int64_t deadline, char *line, size_t len)
 		if (s != AT_OK)
 			return s;
 	}
+}
+
+static bool at_final(const char *line, at_response *r);
+
+/* How long the line must stay quiet before a drain ends, and the most a
+ * drain may take (a chatty module must not hold the channel forever). */
+#define AT_DRAIN_AFTER_TIMEOUT_MS  150
+#define AT_DRAIN_AFTER_ERROR_MS    30
+#define AT_DRAIN_MAX_MS            1500
+
+size_t
+at_drain(at_channel *ch, int quiet_ms)
+{
+	int64_t end = unit_mono_ms() + AT_DRAIN_MAX_MS;
+	char    line[AT_LINE_MAX], note[AT_LINE_MAX + 64];
+	size_t  dropped = 0;
+
+	for (;;) {
+		while (at_queue_pop(&ch->held, line, sizeof line) ||
+		    at_take_line(ch, line, sizeof line)) {
+			at_response r;
+			/* Final results and plain text are what shifts answers;
+			 * a "+XXX:" line that is no final result may be a
+			 * dialect's update message: the worker gets it. */
+			if (at_is_unsolicited(line) || (line[0] == '+' && !at_final(line, &r))) {
+				at_trace(ch, AT_TRACE_RX, line);
+				at_queue_push(&ch->urcs, line);
+				continue;
+			}
+			snprintf(note, sizeof note, "stale input dropped: %s", line);
+			at_trace(ch, AT_TRACE_NOTE, note);
+			dropped++;
+		}
+		int64_t now = unit_mono_ms();
+		if (now >= end)
+			break;
+		int64_t deadline = now + quiet_ms < end ? now + quiet_ms : end;
+		if (at_fill(ch, deadline) != AT_OK)
+			break;
+	}
+	/* A fragment without its line end stays: it may be the start of a
+	 * line still arriving (an RDY cut by the open), which must not lose
+	 * its first bytes. */
+	return dropped;
 }
 
 /* An echo longer than a line buffer arrives cut at AT_LINE_MAX - 1. */
@@ -391,7 +453,14 @@ at_command(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 		ch->lost = errno != ETIMEDOUT;
 		return r->status = ch->lost ? AT_PORT_LOST : AT_TIMEOUT;
 	}
-	return at_wait_result(ch, cmd, timeout_ms, r);
+	at_wait_result(ch, cmd, timeout_ms, r);
+	/* A late answer, or the real answer behind a stale error, would be
+	 * read as the answer to the next command. */
+	if (r->status == AT_TIMEOUT)
+		at_drain(ch, AT_DRAIN_AFTER_TIMEOUT_MS);
+	else if (r->status == AT_ERROR || r->status == AT_CME_ERROR)
+		at_drain(ch, AT_DRAIN_AFTER_ERROR_MS);
+	return r->status;
 }
 
 at_status
@@ -415,6 +484,12 @@ at_discard_pending(at_channel *ch)
 }
 
 size_t
+at_rx_lines(const at_channel *ch)
+{
+	return ch->rx_lines + ch->urcs.len;
+}
+
+size_t
 at_pending(const at_channel *ch)
 {
 	return ch->urcs.len;
@@ -426,6 +501,70 @@ at_next_line(at_channel *ch, int timeout_ms, char *line, size_t len)
 	if (at_queue_pop(&ch->urcs, line, len))
 		return AT_OK;
 	return at_read_line(ch, unit_mono_ms() + timeout_ms, line, len);
+}
+
+/* at_fill without the stop descriptor, for at_leave_data. */
+static at_status
+at_fill_nostop(at_channel *ch, int64_t deadline)
+{
+	int stop = ch->hooks.stop_fd;
+	at_status s;
+
+	ch->hooks.stop_fd = -1;
+	s = at_fill(ch, deadline);
+	ch->hooks.stop_fd = stop;
+	return s;
+}
+
+/* Reads until deadline; true when a final result line came (OK, ERROR,
+ * +CME ERROR or the upload's own result line). */
+static bool
+at_quiet_until(at_channel *ch, int64_t deadline)
+{
+	char        line[AT_LINE_MAX];
+	at_response r;
+	bool        final = false;
+
+	for (;;) {
+		ch->ack_mode = true;        /* acks of the cut upload are not text */
+		while (at_take_line(ch, line, sizeof line)) {
+			at_trace(ch, AT_TRACE_RX, line);
+			if (at_final(line, &r) && r.status != AT_CONNECT)
+				final = true;
+			else if (at_is_unsolicited(line))
+				at_queue_push(&ch->urcs, line);
+		}
+		ch->ack_mode = false;
+		if (final)
+			return true;
+		at_status s = at_fill_nostop(ch, deadline);
+		if (s != AT_OK)
+			return false;
+	}
+}
+
+bool
+at_leave_data(at_channel *ch, int guard_ms, int wait_ms)
+{
+	char note[128];
+	bool done;
+
+	if (ch->lost)
+		return false;
+	snprintf(note, sizeof note, "leaving data mode: %d ms of silence, +++, then up to %d ms "
+	    "of silence for the module's own timeout", guard_ms, wait_ms);
+	at_trace(ch, AT_TRACE_NOTE, note);
+	if (at_quiet_until(ch, unit_mono_ms() + guard_ms))
+		return true;
+	at_trace(ch, AT_TRACE_TX, "+++");
+	if (serial_write_all(ch->port, "+++", 3, guard_ms) != 0) {
+		ch->lost = errno != ETIMEDOUT;
+		return false;
+	}
+	done = at_quiet_until(ch, unit_mono_ms() + guard_ms + wait_ms);
+	at_trace(ch, AT_TRACE_NOTE, done ? "data mode left: the module answered" :
+	    "data mode: no final result from the module");
+	return done;
 }
 
 /* Waits until at least want acks have been counted. A line in between is
@@ -478,6 +617,11 @@ at_send_data(at_channel *ch, const uint8_t *data, size_t len, size_t ack_block,
 			return errno == ETIMEDOUT ? AT_TIMEOUT : (ch->lost = true, AT_PORT_LOST);
 		sent += n;
 		nblocks++;
+		if (ch->hooks.stop_fd >= 0 && sent < len) {
+			struct pollfd pfd = { .fd = ch->hooks.stop_fd, .events = POLLIN };
+			if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN))
+				return AT_STOPPED;
+		}
 		if (ack_block > 0 && sent < len) {
 			at_status s = at_wait_acks(ch, nblocks, ack_timeout_ms);
 			if (s != AT_OK) {

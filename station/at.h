@@ -86,6 +86,25 @@ at_status   at_send_data(at_channel *ch, const uint8_t *data, size_t len,
  * what the module said before a command that starts something new must not
  * be read as its answer. Returns how many. */
 size_t      at_discard_pending(at_channel *ch);
+/* Reads what the module sends until the line stays quiet for quiet_ms
+ * (0: only what is there now), 1.5 s at the most; unsolicited lines and
+ * "+XXX:" lines that are no final result are queued for at_next_line(),
+ * every other line is dropped and noted in the trace; a fragment without
+ * its line end stays (it may be a line still arriving). Returns how many lines were dropped. at_open drains with 0, every
+ * timeout and error result drains on its own. */
+size_t      at_drain(at_channel *ch, int quiet_ms);
+/* Gets a module out of data mode (an upload that its sender left: a cut
+ * station, another program): guard_ms of silence, "+++", guard_ms of
+ * silence (the guides' escape; modules that do not honour it end data mode
+ * on their own after <timeout> s without a byte), then up to wait_ms of
+ * silence from our side while the module's final result arrives. Does not
+ * watch the stop descriptor: it runs when a stop cut an upload. True when
+ * the module gave a final result (it is in command mode again). */
+bool        at_leave_data(at_channel *ch, int guard_ms, int wait_ms);
+/* Lines the module sent since the open (answers, echoes, unsolicited):
+ * 0 after commands were sent is a module that neither answers nor echoes,
+ * as one in data mode. */
+size_t      at_rx_lines(const at_channel *ch);
 /* Unsolicited lines waiting for at_next_line(). */
 size_t      at_pending(const at_channel *ch);
 /* True for lines that are never part of a command's answer. */

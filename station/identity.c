@@ -56,14 +56,21 @@ identity_digits(const char *s, const char *prefix, char *out, size_t len,
 	return true;
 }
 
+/* A rejected text never stays in the field: a caller that reads the field
+ * after a false must find it empty, not a revision or a model name. */
 bool
 identity_parse_imei(const char *line, char *imei, size_t len)
 {
-	if (!identity_digits(line, "+CGSN:", imei, len, 15, 15))
+	if (!identity_digits(line, "+CGSN:", imei, len, 15, 15)) {
+		if (len > 0)
+			imei[0] = '\0';
 		return false;
+	}
 	for (const char *p = imei; *p; p++)
-		if (!isdigit((unsigned char)*p))
+		if (!isdigit((unsigned char)*p)) {
+			imei[0] = '\0';
 			return false;
+		}
 	return true;
 }
 
@@ -72,8 +79,12 @@ identity_parse_iccid(const char *line, char *iccid, size_t len)
 {
 	if (strncasecmp(line, "+QCCID:", 7) != 0 && strncasecmp(line, "+CCID:", 6) != 0)
 		return false;
-	return identity_digits(line + (line[1] == 'Q' || line[1] == 'q' ? 7 : 6), "",
-	    iccid, len, 18, 22);
+	if (identity_digits(line + (line[1] == 'Q' || line[1] == 'q' ? 7 : 6), "",
+	    iccid, len, 18, 22))
+		return true;
+	if (len > 0)
+		iccid[0] = '\0';
+	return false;
 }
 
 void
@@ -99,19 +110,31 @@ identity_parse_ati(const char (*lines)[512], int nlines, char *model, size_t mle
 	}
 }
 
-const char *
-identity_pick_revision(const char (*lines)[512], int nlines)
+/* A revision has letters and digits ("BG96MAR02A07M1G"): a word such as
+ * "Quectel" (ATI's first line, read one answer late) is not one. The token
+ * may be followed by blanks and junk on the same line (noise): the token is
+ * the revision, copied to out. */
+bool
+identity_pick_revision(const char (*lines)[512], int nlines, char *out, size_t len)
 {
 	for (int i = 0; i < nlines; i++) {
 		const char *l = lines[i];
 		size_t      n = 0;
+		bool        digit = false, alpha = false;
 
-		while (isalnum((unsigned char)l[n]) || l[n] == '_' || l[n] == '.' || l[n] == '-')
+		while (isalnum((unsigned char)l[n]) || l[n] == '_' || l[n] == '.' || l[n] == '-') {
+			digit |= isdigit((unsigned char)l[n]) != 0;
+			alpha |= isalpha((unsigned char)l[n]) != 0;
 			n++;
-		if (n >= 6 && l[n] == '\0')
-			return l;
+		}
+		if (n >= 6 && digit && alpha && (l[n] == '\0' || l[n] == ' ' || l[n] == '\t')) {
+			snprintf(out, len, "%.*s", (int)n, l);
+			return true;
+		}
 	}
-	return NULL;
+	if (len > 0)
+		out[0] = '\0';
+	return false;
 }
 
 bool

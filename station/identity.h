@@ -39,9 +39,11 @@ bool identity_parse_iccid(const char *line, char *iccid, size_t len);
 void identity_parse_ati(const char (*lines)[512], int nlines,
                         char *model, size_t mlen, char *rev, size_t rlen);
 /* The answer line of AT+QGMR among what arrived (garbage on the line may
- * add lines): the first made only of letters, digits, '_', '.', '-' and
- * at least 6 long; NULL when there is none. */
-const char *identity_pick_revision(const char (*lines)[512], int nlines);
+ * add lines): the first that starts with a token of letters, digits, '_',
+ * '.', '-', at least 6 long, with both letters and digits, ended by the
+ * line or a blank (junk after it is ignored). The token goes to out; false
+ * (out empty) when there is none. */
+bool identity_pick_revision(const char (*lines)[512], int nlines, char *out, size_t len);
 /* Right after boot AT+QGMR can read "..._01.016.00.000": the build suffix
  * is not filled in yet. True for such a reading. */
 bool identity_qgmr_incomplete(const char *qgmr);

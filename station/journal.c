@@ -55,9 +55,19 @@ struct journal {
 	journal_unit   *units;        /* in flight, oldest BEGIN first */
 	size_t          nunits;
 	size_t          capunits;
+	journal_waiting *rows;         /* finished, row not yet in the CSV */
+	size_t          nrows;
+	size_t          caprows;
+	off_t           reserved;     /* blocks allocated up to here (>= size) */
+	bool            no_prealloc;  /* the file system cannot preallocate */
 	size_t          corrupt;      /* what journal_open skipped    */
 	size_t          torn;
 };
+
+/* The room a unit in flight is promised in the journal before anything
+ * changes on its module: its PHASE lines and its ROW. */
+#define JOURNAL_UNIT_ROOM  (32 * 1024)
+#define JOURNAL_SLACK      (256 * 1024)
 
 /* The text fields of a BEGIN, in the order they are written. */
 typedef struct journal_field {
@@ -86,7 +96,7 @@ static const journal_field journal_fields[] = {
 };
 #define JOURNAL_NFIELDS (sizeof journal_fields / sizeof journal_fields[0])
 
-enum journal_kind { JOURNAL_BEGIN, JOURNAL_PHASE, JOURNAL_END };
+enum journal_kind { JOURNAL_BEGIN, JOURNAL_PHASE, JOURNAL_END, JOURNAL_ROW };
 
 /* One line read back. */
 typedef struct journal_rec {
@@ -96,6 +106,8 @@ typedef struct journal_rec {
 	unit_phase        phase;
 	int               percent;
 	unit_result       result;
+	char              day[16];    /* ROW */
+	char             *row;        /* ROW: malloc'ed, taken by apply */
 } journal_rec;
 
 static uint32_t
@@ -192,6 +204,23 @@ journal_line_end(const char *slot, const char *imei, unit_result r,
 	journal_put(m, "slot", slot);
 	journal_put(m, "imei", imei);
 	journal_put(m, "result", unit_result_name(r));
+	return journal_seal(m, &text, len);
+}
+
+static char *
+journal_line_row(const journal_waiting *r, int64_t ts, size_t *len)
+{
+	char *text = NULL;
+	FILE *m = open_memstream(&text, len);
+
+	if (m == NULL)
+		return NULL;
+	fprintf(m, "ROW ts=%" PRId64, ts);
+	journal_put(m, "slot", r->slot);
+	journal_put(m, "imei", r->imei);
+	journal_put(m, "result", unit_result_name(r->result));
+	journal_put(m, "day", r->day);
+	journal_put(m, "row", r->text);
 	return journal_seal(m, &text, len);
 }
 
@@ -299,9 +328,17 @@ journal_token(journal_rec *rec, const char *key, size_t klen,
 			    journal_fields[f].off, journal_fields[f].size);
 		}
 	}
+#define JOURNAL_KEY(s) (klen == sizeof s - 1 && memcmp(key, s, klen) == 0)
+	if (JOURNAL_KEY("row")) {
+		free(rec->row);
+		if ((rec->row = malloc(vlen + 1)) == NULL)
+			return -1;
+		return journal_decode(v, vlen, rec->row, vlen + 1);
+	}
 	if (journal_decode(v, vlen, val, sizeof val) != 0)
 		return -1;
-#define JOURNAL_KEY(s) (klen == sizeof s - 1 && memcmp(key, s, klen) == 0)
+	if (JOURNAL_KEY("day"))
+		return snprintf(rec->day, sizeof rec->day, "%s", val) < 0 ? -1 : 0;
 	if (JOURNAL_KEY("ts")) {
 		*seen |= 4;
 		return journal_int64(val, &rec->ts);
@@ -371,6 +408,8 @@ journal_parse(const char *line, size_t len, journal_rec *rec)
 			rec->kind = JOURNAL_PHASE;
 		else if (tl == 3 && memcmp(p, "END", 3) == 0)
 			rec->kind = JOURNAL_END;
+		else if (tl == 3 && memcmp(p, "ROW", 3) == 0)
+			rec->kind = JOURNAL_ROW;
 		else
 			return -1;
 		p += tl;
@@ -388,7 +427,9 @@ journal_parse(const char *line, size_t len, journal_rec *rec)
 		    (size_t)(p - eq - 1), &seen) != 0)
 			return -1;
 	}
-	/* Every record names its unit and its time. */
+	/* Every record names its unit and its time; a ROW carries its row. */
+	if (rec->kind == JOURNAL_ROW && (rec->row == NULL || rec->day[0] == '\0'))
+		return -1;
 	return seen == 7 ? 0 : -1;
 }
 
@@ -436,6 +477,29 @@ journal_apply_begin(journal *j, const unit_record *u, int64_t ts)
 	return 0;
 }
 
+static journal_waiting *
+journal_find_row(journal *j, const char *slot, const char *imei)
+{
+	for (size_t i = 0; i < j->nrows; i++)
+		if (strcmp(j->rows[i].slot, slot) == 0 && strcmp(j->rows[i].imei, imei) == 0)
+			return &j->rows[i];
+	return NULL;
+}
+
+static void
+journal_drop_row(journal *j, const char *slot, const char *imei)
+{
+	journal_waiting *r = journal_find_row(j, slot, imei);
+
+	if (r != NULL) {
+		size_t i = (size_t)(r - j->rows);
+
+		free(r->text);
+		memmove(r, r + 1, (j->nrows - i - 1) * sizeof *r);
+		j->nrows--;
+	}
+}
+
 static void
 journal_apply_end(journal *j, const char *slot, const char *imei)
 {
@@ -447,6 +511,38 @@ journal_apply_end(journal *j, const char *slot, const char *imei)
 		memmove(ju, ju + 1, (j->nunits - i - 1) * sizeof *ju);
 		j->nunits--;
 	}
+	journal_drop_row(j, slot, imei);
+}
+
+/* A finished unit whose row waits: no longer in flight, its row kept (a
+ * later ROW of the same unit replaces it). Takes text. */
+static int
+journal_apply_row(journal *j, const char *slot, const char *imei, unit_result r,
+    const char *day, char *text, int64_t ts)
+{
+	journal_waiting *jr;
+
+	journal_apply_end(j, slot, imei);
+	if (j->nrows == j->caprows) {
+		size_t       ncap = j->caprows ? j->caprows * 2 : 8;
+		journal_waiting *nr = realloc(j->rows, ncap * sizeof *nr);
+
+		if (nr == NULL) {
+			free(text);
+			return -1;
+		}
+		j->rows = nr;
+		j->caprows = ncap;
+	}
+	jr = &j->rows[j->nrows++];
+	memset(jr, 0, sizeof *jr);
+	snprintf(jr->slot, sizeof jr->slot, "%s", slot);
+	snprintf(jr->imei, sizeof jr->imei, "%s", imei);
+	snprintf(jr->day, sizeof jr->day, "%s", day);
+	jr->result = r;
+	jr->ts = ts;
+	jr->text = text;
+	return 0;
 }
 
 static int
@@ -468,6 +564,13 @@ journal_apply(journal *j, const journal_rec *rec)
 	case JOURNAL_END:
 		journal_apply_end(j, rec->u.slot, rec->u.imei);
 		return 0;
+	case JOURNAL_ROW: {
+		char *text = strdup(rec->row);
+		if (text == NULL)
+			return -1;
+		return journal_apply_row(j, rec->u.slot, rec->u.imei, rec->result, rec->day,
+		    text, rec->ts);
+	}
 	}
 	return 0;
 }
@@ -512,14 +615,18 @@ journal_load(journal *j)
 			break;
 		}
 		n = (size_t)(nl - (buf + pos));
+		rec->row = NULL;
 		if (journal_parse(buf + pos, n, rec) != 0)
 			j->corrupt++;
 		else if (journal_apply(j, rec) != 0) {
+			free(rec->row);
 			free(buf);
 			free(rec);
 			errno = ENOMEM;
 			return -1;
 		}
+		free(rec->row);
+		rec->row = NULL;
 		pos += n + 1;
 	}
 	free(buf);
@@ -529,6 +636,7 @@ journal_load(journal *j)
 	 * next record starts on a line of its own. */
 	if (j->torn && (ftruncate(j->fd, j->size) != 0 || fsync(j->fd) != 0))
 		return -1;
+	j->reserved = j->size;     /* an earlier run's reserve is not visible */
 	return 0;
 }
 
@@ -568,8 +676,58 @@ fail:
 	saved = errno;
 	if (ftruncate(j->fd, j->size) != 0)
 		j->dangling = true;
+	j->reserved = j->size;     /* truncating frees the blocks beyond */
 	errno = saved;
 	return -1;
+}
+
+/* Makes sure the blocks for need more bytes after the end of the file are
+ * allocated (fallocate, keeping the size): lines written into them cannot
+ * fail for want of space, so a unit begun with its room promised can
+ * always have its ROW written when the disk fills up later. Called with
+ * the lock held. -1 (ENOSPC) when the disk cannot give the room. */
+static int
+journal_reserve(journal *j, off_t need)
+{
+	off_t want;
+
+	if (j->no_prealloc || j->reserved - j->size >= need)
+		return 0;
+	want = need + JOURNAL_SLACK;
+	int rc = fallocate(j->fd, FALLOC_FL_KEEP_SIZE, j->size, want);
+	if (rc != 0 && (errno == EOPNOTSUPP || errno == ENOSYS)) {
+		/* Nothing can be promised here: every write just has to succeed. */
+		j->no_prealloc = true;
+		return 0;
+	}
+	if (rc != 0) {
+		/* Less slack, then exactly the room. */
+		want = need;
+		rc = fallocate(j->fd, FALLOC_FL_KEEP_SIZE, j->size, want);
+	}
+	if (rc != 0)
+		return -1;
+	j->reserved = j->size + want;
+	return 0;
+}
+
+/* The reports folder, or the journal's folder, deleted under a running
+ * station: the descriptor still writes, to a file nobody will ever read.
+ * Recreates the folder and writes the file anew from memory. Called with
+ * no lock held. */
+static int journal_compact_locked(journal *j);
+
+static int
+journal_check_path(journal *j)
+{
+	struct stat a, b;
+
+	if (stat(j->path, &a) == 0 && fstat(j->fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return 0;
+	if (durable_mkdirs(j->dir) != 0)
+		return -1;
+	return journal_compact_locked(j);
 }
 
 /* Returns once the file is on disk up to offset upto (see the top of the
@@ -673,6 +831,7 @@ journal_close(journal *j)
 	pthread_mutex_destroy(&j->lock);
 	pthread_mutex_destroy(&j->sync_lock);
 	free(j->units);
+	journal_rows_free(j->rows, j->nrows);
 	free(j->path);
 	free(j->dir);
 	free(j);
@@ -704,14 +863,85 @@ journal_begin(journal *j, const unit_record *u)
 
 	if (line == NULL)
 		return -1;
+	pthread_mutex_lock(&j->sync_lock);
+	rc = journal_check_path(j);
+	pthread_mutex_unlock(&j->sync_lock);
 	pthread_mutex_lock(&j->lock);
-	rc = journal_write(j, line, len);
+	if (rc == 0)
+		rc = journal_reserve(j, (off_t)len +
+		    (off_t)(j->nunits + 1) * JOURNAL_UNIT_ROOM);
+	if (rc == 0)
+		rc = journal_write(j, line, len);
 	if (rc == 0)
 		rc = journal_apply_begin(j, u, ts);
 	end = j->size;
 	pthread_mutex_unlock(&j->lock);
 	free(line);
 	return rc == 0 ? journal_sync(j, end) : rc;
+}
+
+int
+journal_row(journal *j, const journal_waiting *row)
+{
+	int64_t ts = unit_now_ms();
+	size_t  len;
+	char   *line = journal_line_row(row, ts, &len), *text;
+	int     rc;
+	off_t   end;
+
+	if (line == NULL)
+		return -1;
+	pthread_mutex_lock(&j->sync_lock);
+	rc = journal_check_path(j);
+	pthread_mutex_unlock(&j->sync_lock);
+	pthread_mutex_lock(&j->lock);
+	if (rc == 0)
+		rc = journal_write(j, line, len);
+	if (rc == 0) {
+		if ((text = strdup(row->text)) == NULL)
+			rc = -1;
+		else
+			rc = journal_apply_row(j, row->slot, row->imei, row->result, row->day,
+			    text, ts);
+	}
+	end = j->size;
+	pthread_mutex_unlock(&j->lock);
+	free(line);
+	return rc == 0 ? journal_sync(j, end) : rc;
+}
+
+int
+journal_rows_waiting(journal *j, journal_waiting **rows, size_t *n)
+{
+	int rc = 0;
+
+	*rows = NULL;
+	*n = 0;
+	pthread_mutex_lock(&j->lock);
+	if (j->nrows > 0 && (*rows = calloc(j->nrows, sizeof **rows)) == NULL)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < j->nrows; i++) {
+		(*rows)[i] = j->rows[i];
+		if (((*rows)[i].text = strdup(j->rows[i].text)) == NULL)
+			rc = -1;
+		*n = i + 1;
+	}
+	pthread_mutex_unlock(&j->lock);
+	if (rc != 0) {
+		journal_rows_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		errno = ENOMEM;
+	}
+	return rc;
+}
+
+void
+journal_rows_free(journal_waiting *rows, size_t n)
+{
+	for (size_t i = 0; rows != NULL && i < n; i++)
+		free(rows[i].text);
+	free(rows);
 }
 
 /* Whether a PHASE line would tell a restart anything new. */
@@ -770,7 +1000,7 @@ journal_end(journal *j, const char *slot, const char *imei, unit_result r)
 	off_t   end;
 
 	pthread_mutex_lock(&j->lock);
-	if (journal_find(j, slot, imei) == NULL) {
+	if (journal_find(j, slot, imei) == NULL && journal_find_row(j, slot, imei) == NULL) {
 		pthread_mutex_unlock(&j->lock);
 		return 0;
 	}
@@ -854,28 +1084,55 @@ journal_write_unit(int fd, const journal_unit *ju, off_t *size)
 	return rc;
 }
 
-int
-journal_compact(journal *j)
+/* Writes one sealed line to fd (a new file being built). */
+static int
+journal_write_fd(int fd, const char *line, size_t len, off_t *size)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, line, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		line += n;
+		len -= (size_t)n;
+		*size += n;
+	}
+	return 0;
+}
+
+/* The file rewritten from memory: waiting rows first (they finished
+ * first), then the units in flight, with the room those units were
+ * promised reserved again. Called with sync_lock held, not lock. */
+static int
+journal_compact_locked(journal *j)
 {
 	char  tmp[PATH_MAX + 8];
 	off_t size = 0;
 	int   fd, rc = 0, saved;
 
 	snprintf(tmp, sizeof tmp, "%s.tmp", j->path);
-	/* sync_lock first: no fsync of the old descriptor is under way while
-	 * it is replaced. */
-	pthread_mutex_lock(&j->sync_lock);
 	pthread_mutex_lock(&j->lock);
 	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		pthread_mutex_unlock(&j->lock);
-		pthread_mutex_unlock(&j->sync_lock);
 		return -1;
 	}
 	/* Locked before it takes the journal's name, so the lock never
 	 * lapses for another process to take. */
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
 		rc = -1;
+	for (size_t i = 0; i < j->nrows && rc == 0; i++) {
+		size_t len;
+		char  *line = journal_line_row(&j->rows[i], j->rows[i].ts, &len);
+
+		rc = line != NULL ? journal_write_fd(fd, line, len, &size) : -1;
+		free(line);
+	}
 	for (size_t i = 0; i < j->nunits && rc == 0; i++)
 		rc = journal_write_unit(fd, &j->units[i], &size);
 	if (rc == 0 && (fsync(fd) != 0 || rename(tmp, j->path) != 0))
@@ -885,16 +1142,34 @@ journal_compact(journal *j)
 		close(fd);
 		unlink(tmp);
 		pthread_mutex_unlock(&j->lock);
-		pthread_mutex_unlock(&j->sync_lock);
 		errno = saved;
 		return -1;
 	}
 	durable_fsync_dir(j->dir);
 	close(j->fd);
 	j->fd = fd;
-	j->size = j->synced = size;
+	j->size = j->synced = j->reserved = size;
 	j->dangling = false;
+	if (j->nunits > 0 && journal_reserve(j, (off_t)j->nunits * JOURNAL_UNIT_ROOM) != 0) {
+		/* The units keep going: their lines just have no promise now. */
+	}
 	pthread_mutex_unlock(&j->lock);
-	pthread_mutex_unlock(&j->sync_lock);
 	return 0;
+}
+
+int
+journal_compact(journal *j)
+{
+	int rc;
+
+	/* sync_lock first: no fsync of the old descriptor is under way while
+	 * it is replaced. */
+	pthread_mutex_lock(&j->sync_lock);
+	if (durable_mkdirs(j->dir) != 0) {
+		pthread_mutex_unlock(&j->sync_lock);
+		return -1;
+	}
+	rc = journal_compact_locked(j);
+	pthread_mutex_unlock(&j->sync_lock);
+	return rc;
 }

@@ -10,6 +10,16 @@
  *   BEGIN ts=<ms> slot=A1 imei=... (every identity and plan field) crc=<8 hex>
  *   PHASE ts=<ms> slot=A1 imei=... phase=UPDATING percent=40 crc=<8 hex>
  *   END ts=<ms> slot=A1 imei=... result=PASS crc=<8 hex>
+ *   ROW ts=<ms> slot=A1 imei=... result=FAIL day=YYYY-MM-DD row=<the
+ *       session row's fields before row_sha256> crc=<8 hex>
+ *
+ * ROW: the unit finished but its session row could not be written (disk
+ * full, folder gone); it is no longer in flight, its row waits here with
+ * its real result until END. BEGIN reserves room (fallocate, keeping the
+ * size) for the unit's PHASE lines and its ROW, so a disk that fills up
+ * later cannot refuse them; a BEGIN that cannot get its room fails, and
+ * the station then changes nothing on that module. A journal file or
+ * folder deleted under the station is written anew from memory.
  *
  * Values are percent-escaped (every byte outside '!'..'~', and '%', is
  * %HH), so whatever a module sends stays one token on one line. crc is the
@@ -50,6 +60,18 @@ typedef struct journal_unit {
 	int64_t     last_ms;   /* when the last record for the unit was written */
 } journal_unit;
 
+/* A finished unit whose report row could not be written to the session
+ * file (disk full, folder gone): its row as the report writer formatted
+ * it, kept until the row is in the file (journal_end). */
+typedef struct journal_waiting {
+	char        slot[32];
+	char        imei[24];
+	unit_result result;
+	char        day[16];    /* YYYY-MM-DD: which session file */
+	char       *text;       /* the row's fields before row_sha256; owned */
+	int64_t     ts;         /* when the ROW was written */
+} journal_waiting;
+
 /* Opens (creating reports_dir/journal and the file when missing) and reads
  * the journal: the units in flight are then known to journal_in_flight. A
  * torn last line is cut off the file (it was never acknowledged); damaged
@@ -88,6 +110,17 @@ int  journal_phase(journal *j, const char *slot, const char *imei,
  * call may retry. */
 int  journal_end(journal *j, const char *slot, const char *imei,
                  unit_result r);
+
+/* Records a finished unit's row that the session file did not take: the
+ * unit is no longer in flight, its real result is kept, durably, and a
+ * restart writes this row instead of guessing (journal_rows_waiting). The
+ * room for it was reserved when the unit began, so a full disk does not
+ * stop it. 0, or -1 with errno. */
+int  journal_row(journal *j, const journal_waiting *row);
+/* The rows waiting, oldest first: a malloc'ed array of *n (texts copied);
+ * free with journal_rows_free. */
+int  journal_rows_waiting(journal *j, journal_waiting **rows, size_t *n);
+void journal_rows_free(journal_waiting *rows, size_t n);
 
 /* The units in flight now, oldest BEGIN first: a malloc'ed array of *n
  * (NULL when none) that the caller frees with free(). 0, or -1 (ENOMEM). */

@@ -531,6 +531,25 @@ station_unit_ended(station *st, unit_result r)
 }
 
 void
+station_journal_refused(station *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->journal_refused++;
+	pthread_mutex_unlock(&st->lock);
+}
+
+int
+station_journal_refusals(station *st)
+{
+	int n;
+
+	pthread_mutex_lock(&st->lock);
+	n = st->journal_refused;
+	pthread_mutex_unlock(&st->lock);
+	return n;
+}
+
+void
 station_worker_exited(station *st)
 {
 	pthread_mutex_lock(&st->lock);

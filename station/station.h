@@ -103,6 +103,9 @@ struct station {
 	int                   finished;  /* units finished                 */
 	int                   workers_done;
 	int                   results[RESULT_COUNT];
+	int                   journal_refused;  /* units that waited, or were not
+	                                           started, for want of a journal
+	                                           entry (lock) */
 	int64_t               last_activity_ms;
 	int                   uploads;   /* uploads running now            */
 	pthread_cond_t        upload_free;
@@ -127,6 +130,10 @@ int  station_recover(station *st, journal *j, const journal_unit *units, size_t 
 bool station_may_start(station *st);          /* false once stopping     */
 void station_unit_began(station *st);
 void station_unit_ended(station *st, unit_result r);
+/* A unit could not be journaled, so nothing was changed on its module
+ * (it waited, or was not started): counted for the exit status. */
+void station_journal_refused(station *st);
+int  station_journal_refusals(station *st);
 void station_worker_exited(station *st);
 /* Waits for an upload place (max_parallel_uploads); false when stopped. */
 bool station_upload_acquire(station *st);

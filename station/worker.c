@@ -151,6 +151,41 @@ worker_wait_start(worker *w)
 	return true;
 }
 
+/* Before the first change to a module: no journal entry, no change. The
+ * unit waits (its slot and an alert say why) until the journal takes it,
+ * or the station stops: false then, and nothing was done to the module. */
+static bool
+worker_journal_before_change(worker *w)
+{
+	bool waited = false;
+
+	if (w->st->journal == NULL || w->journaled)
+		return true;
+	for (;;) {
+		if (journal_begin(w->st->journal, &w->u) == 0) {
+			w->journaled = true;
+			if (waited)
+				worker_note(w, "the journal takes the unit again; the update starts");
+			return true;
+		}
+		if (!waited) {
+			bus_event ev = { .kind = BUS_ALERT, .slot = -1, .percent = -1, .error_code = -1 };
+			char      why[512];
+
+			snprintf(why, sizeof why, "cannot write the journal %s (%s): slot %s waits; "
+			    "nothing changes on a module without its journal entry",
+			    journal_path(w->st->journal), strerror(errno), w->sl->label);
+			station_journal_refused(w->st);
+			ev.text = strdup(why);
+			station_post(w->st, &ev);
+			worker_fail(w, PHASE_PLAN, -1, false, "waiting: %s", why);
+			waited = true;
+		}
+		if (!worker_sleep(w, 1000) || !station_may_start(w->st))
+			return false;
+	}
+}
+
 /* Plan and update one identified unit; fills w->u's result. */
 static void
 worker_unit(worker *w)
@@ -177,7 +212,18 @@ worker_unit(worker *w)
 	}
 	if (!st->cfg->policy.auto_start && !worker_wait_start(w))
 		return;
-	worker_journal_begin(w);
+	if (!worker_journal_before_change(w)) {
+		w->u.result = RESULT_ABORTED;
+		w->u.error_phase = PHASE_PLAN;
+		w->u.error_code = -1;
+		snprintf(w->u.error_text, sizeof w->u.error_text,
+		    "not started: the journal could not be written, so the module was not changed");
+		return;
+	}
+	w->u.result = RESULT_NONE;
+	w->u.error_phase = PHASE_WAIT;
+	w->u.error_code = -1;
+	w->u.error_text[0] = '\0';
 	for (int attempt = 1;; attempt++) {
 		hop_rc rc;
 
@@ -404,6 +450,30 @@ worker_hand_over(worker *w, const ident *id)
 	return true;
 }
 
+/* A module that neither answers nor echoes may be in upload data mode (a
+ * station killed mid-upload, another program): every probe of ours resets
+ * its idle timer, so it would stay there for good. Get it out the guides'
+ * way (silence, "+++", silence until its own <timeout>); true when it
+ * answered. Tried once a minute at most on a slot: a port where nothing
+ * answers costs the escape's seconds only then. */
+static bool
+worker_leave_data_mode(worker *w)
+{
+	int64_t now = unit_mono_ms();
+
+	if (w->ch == NULL || at_rx_lines(w->ch) > 0 ||
+	    (w->escaped_ms != 0 && now - w->escaped_ms < 60000))
+		return false;
+	w->escaped_ms = now;
+	worker_note(w, "no answer and no echo: the module may be in data mode (a cut upload); "
+	    "getting it out");
+	if (!at_leave_data(w->ch, WORKER_GUARD_MS, (WORKER_UPLOAD_TIMEOUT_S + 1) * 1000))
+		return false;
+	at_drain(w->ch, 100);
+	w->escaped_ms = 0;
+	return true;
+}
+
 /* One unit in the slot, from its identification to its report. */
 static void
 worker_handle(worker *w)
@@ -414,6 +484,22 @@ worker_handle(worker *w)
 
 	worker_set(w, PHASE_IDENTIFY, -1);
 	rc = worker_identify(w, &id, unit_mono_ms() + 16000);
+	if (rc == ID_NO_ANSWER && worker_leave_data_mode(w))
+		rc = worker_identify(w, &id, unit_mono_ms() + 16000);
+	/* A module that talks but cannot be identified, time after time, is
+	 * still a unit the station spoke to: it gets a row (FAIL in IDENTIFY)
+	 * rather than vanish. A silent one, or one printing an update's
+	 * messages, is not counted here. */
+	if (rc == ID_NO_ANSWER && w->ch != NULL && at_rx_lines(w->ch) > 0 && at_pending(w->ch) == 0) {
+		if (++w->talk_fails >= 3) {
+			snprintf(w->why, sizeof w->why, "module talks on the port but did not answer "
+			    "the identification (ATE0, ATI) in %d tries", w->talk_fails);
+			w->talk_fails = 0;
+			rc = ID_BAD;
+		}
+	} else if (rc != ID_NO_ANSWER) {
+		w->talk_fails = 0;
+	}
 	if (rc == ID_OK && worker_hand_over(w, &id))
 		return;
 	if ((rc == ID_NO_ANSWER || rc == ID_OK || rc == ID_LOST) &&

@@ -123,6 +123,10 @@ worker_send(worker *w, const uint8_t *data, size_t len, size_t ack_block,
 
 	s = at_send_data(w->ch, data, len, ack_block, worker_cmd_ms(w) * 2,
 	    worker_upload_progress, &prog);
+	/* A cut upload must not leave the module in data mode, where it
+	 * answers nothing: out the guides' way before anything else. */
+	if (s == AT_STOPPED || s == AT_TIMEOUT)
+		at_leave_data(w->ch, WORKER_GUARD_MS, (WORKER_UPLOAD_TIMEOUT_S + 1) * 1000);
 	if (s == AT_STOPPED)
 		return HOP_STOPPED;
 	if (s == AT_TIMEOUT)
@@ -239,7 +243,7 @@ worker_upload_certs(worker *w, const pkg *hop)
 			    "cannot read certificate %s", certs[i].file);
 		rc = worker_remove_stale(w, name, name);
 		if (rc == HOP_OK) {
-			s = worker_cmd(w, &r, "AT+QFUPL=\"%s\",%zu,5,1", name, len);
+			s = worker_cmd(w, &r, "AT+QFUPL=\"%s\",%zu,%d,1", name, len, WORKER_UPLOAD_TIMEOUT_S);
 			if (s == AT_CONNECT)
 				rc = worker_send(w, data, len, 1024, "+QFUPL:");
 			else if (s == AT_STOPPED)
@@ -316,7 +320,7 @@ worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
 		s = AT_OK;
 		rc = worker_trigger_mode(w, 0);
 		if (rc == HOP_OK)
-			s = worker_cmd(w, &r, "AT+QFOTADL=\"COM:\",%zu,5", len);
+			s = worker_cmd(w, &r, "AT+QFOTADL=\"COM:\",%zu,%d", len, WORKER_UPLOAD_TIMEOUT_S);
 		if (rc == HOP_OK && s == AT_CONNECT)
 			rc = worker_send(w, data, len, 0, "+QFOTADL:");
 	} else {
@@ -336,7 +340,7 @@ worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
 		}
 		s = AT_OK;
 		if (rc == HOP_OK) {
-			s = worker_cmd(w, &r, "AT+QFUPL=\"%s\",%zu,5,1", name, len);
+			s = worker_cmd(w, &r, "AT+QFUPL=\"%s\",%zu,%d,1", name, len, WORKER_UPLOAD_TIMEOUT_S);
 			if (s == AT_CONNECT)
 				rc = worker_send(w, data, len, 1024, "+QFUPL:");
 		}

@@ -33,6 +33,11 @@ typedef enum id_rc {
 	ID_BAD,          /* answers, but not a usable identity (why in w->why) */
 } id_rc;
 
+/* The <timeout> our uploads give the module (s without a byte before it
+ * leaves data mode on its own), and the guard time around "+++". */
+#define WORKER_UPLOAD_TIMEOUT_S 5
+#define WORKER_GUARD_MS         1000
+
 typedef struct worker {
 	slot             *sl;
 	station          *st;
@@ -49,6 +54,10 @@ typedef struct worker {
 	unit_phase        phase;
 	int               percent;
 	char              why[256];
+	int               talk_fails;    /* identifications in a row that failed
+	                                    on a port where a module talks */
+	int64_t           escaped_ms;    /* last try to get a silent module out of
+	                                    data mode (mono ms), 0 = never */
 } worker;
 
 /* worker_io.c */

@@ -312,24 +312,32 @@ worker_id_status(at_status s)
 	return s == AT_STOPPED ? ID_STOPPED : s == AT_PORT_LOST ? ID_LOST : ID_NO_ANSWER;
 }
 
-/* AT+QGMR, read again while it shows an incomplete build (bounded). */
+/* AT+QGMR, read again while it shows an incomplete build (bounded). An
+ * answer with no revision in it is not read again: only an incomplete
+ * build gets better with time. */
 static id_rc
 worker_read_qgmr(worker *w, ident *id, int64_t deadline)
 {
 	at_response r;
+	char        rev[sizeof id->qgmr];
 
 	for (;;) {
 		at_status s = worker_cmd(w, &r, "AT+QGMR");
 		if (s != AT_OK && s != AT_ERROR && s != AT_CME_ERROR)
 			return worker_id_status(s);
-		const char *rev = s == AT_OK ? identity_pick_revision(r.lines, r.nlines) : NULL;
-		if (rev != NULL && !identity_qgmr_incomplete(rev)) {
+		bool have = s == AT_OK && identity_pick_revision(r.lines, r.nlines, rev, sizeof rev);
+		if (have && !identity_qgmr_incomplete(rev)) {
 			snprintf(id->qgmr, sizeof id->qgmr, "%s", rev);
+			return ID_OK;
+		}
+		if (s == AT_OK && !have) {
+			worker_note(w, "AT+QGMR answered no revision; using ATI revision");
+			id->qgmr[0] = '\0';
 			return ID_OK;
 		}
 		if (unit_mono_ms() >= deadline) {
 			/* Still incomplete: fall back on ATI's revision, but say so. */
-			if (rev != NULL)
+			if (have)
 				worker_note(w, "AT+QGMR still incomplete (%s); using ATI revision", rev);
 			id->qgmr[0] = '\0';
 			return ID_OK;

@@ -474,6 +474,61 @@ usb_proc_count(pid_t pid, const char *what)
 }
 
 /* 50 plug/unplug cycles on one port: no thread, fd or slot left over. */
+/* Processes whose command line names text (the hub's modules name their
+ * links inside the testbed folder). */
+static int
+usb_procs_naming(const char *text)
+{
+	DIR           *d = opendir("/proc");
+	struct dirent *e;
+	int            n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char   path[300], buf[8192];
+		size_t got;
+		FILE  *f;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		got = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		for (size_t i = 0; i < got; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[got] = '\0';
+		n += strstr(buf, text) != NULL;
+	}
+	closedir(d);
+	return n;
+}
+
+/* dfota-sim hub on SIGTERM ends as its `quit` does: every module
+ * emulator stopped, the testbed folder (/tmp/umockdev.*) removed. */
+START_TEST(test_hub_sigterm_cleans_up)
+{
+	static const char *const ports[] = { "1-1.1,model=BG96", "1-1.2,model=EC25", NULL };
+	usb_run r;
+	int     left = -1;
+
+	usb_setup(&r, "usb-hub-term", "", "");
+	usb_start_hub(&r, "100", ports);
+	ck_assert_int_eq(access(r.umockdev_dir, F_OK), 0);
+	ck_assert_int_ge(usb_procs_naming(r.umockdev_dir), 1);
+	kill(r.hub, SIGTERM);
+	ck_assert_msg(harness_wait(r.hub, 20) >= 0, "the hub did not end on SIGTERM");
+	r.hub = -1;
+	for (int i = 0; i < 100 && (left = usb_procs_naming(r.umockdev_dir)) > 0; i++)
+		usleep(50000);
+	ck_assert_msg(left == 0, "%d module emulator(s) left running after SIGTERM", left);
+	ck_assert_msg(access(r.umockdev_dir, F_OK) != 0, "%s left behind", r.umockdev_dir);
+}
+END_TEST
+
 START_TEST(test_plug_cycles_leak_nothing)
 {
 	static const char *const ports[] = { "1-1.5,model=BG96,plugged=no", NULL };
@@ -531,6 +586,7 @@ main(void)
 	tcase_add_test(tc, test_companion_bus_in_updater);
 	tcase_add_test(tc, test_hub_removed_mid_update);
 	tcase_add_test(tc, test_plug_cycles_leak_nothing);
+	tcase_add_test(tc, test_hub_sigterm_cleans_up);
 	suite_add_tcase(s, tc);
 	return harness_run_suite(s, CK_NORMAL);
 }

@@ -34,8 +34,18 @@ trace(void *ctx, at_trace_kind kind, const char *text)
 	snprintf(p->traced + n, sizeof p->traced - n, "%s:%s\n", trace_name[kind], text);
 }
 
+static void peer_open_stale(peer *p, const char *stale);
+
 static void
 peer_open(peer *p)
+{
+	peer_open_stale(p, NULL);
+}
+
+/* stale: bytes the tty holds before the channel opens (a cut upload,
+ * another program). */
+static void
+peer_open_stale(peer *p, const char *stale)
 {
 	int          slave;
 	char         name[64], err[256];
@@ -50,6 +60,10 @@ peer_open(peer *p)
 	ck_assert_msg(serial_open(&port, name, 115200, err, sizeof err) == 0, "%s", err);
 	close(slave);
 	ck_assert_int_eq(serial_backend_of(port), SERIAL_TERMIOS);
+	if (stale != NULL) {
+		ck_assert_int_eq(write(p->master, stale, strlen(stale)), (ssize_t)strlen(stale));
+		usleep(20000);
+	}
 	at_hooks hooks = { .trace = trace, .ctx = p, .stop_fd = -1 };
 	p->ch = at_open(port, &hooks);
 }
@@ -70,6 +84,47 @@ peer_heard(peer *p, char *buf, size_t len)
 	n = read(p->master, buf, len - 1);
 	buf[n > 0 ? n : 0] = '\0';
 }
+
+/* Lines in the tty before the channel opens are nobody's answer: a
+ * leftover OK and +CME ERROR are dropped (and noted), a URC is kept, and
+ * the first command gets its own answer. A NUL before the final result is
+ * noise, not a different line. A late answer after a timeout is drained
+ * with it, not taken by the next command. */
+START_TEST(test_stale_input_and_nul)
+{
+	peer        p;
+	at_response r;
+	char        sent[256], line[AT_LINE_MAX];
+
+	peer_open_stale(&p, "\r\nOK\r\n\r\n+CME ERROR: 421\r\n\r\n+QIND: \"FOTA\",\"START\"\r\n");
+	ck_assert_ptr_nonnull(strstr(p.traced, "stale input dropped: OK"));
+	ck_assert_ptr_nonnull(strstr(p.traced, "stale input dropped: +CME ERROR: 421"));
+	{
+		static const char nul[] = "\r\n866425031234562\r\n\r\n\0OK\r\n";
+		ck_assert_int_eq(write(p.master, nul, sizeof nul - 1), (ssize_t)sizeof nul - 1);
+	}
+	ck_assert_int_eq(at_command(p.ch, "AT+CGSN", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 1);
+	ck_assert_str_eq(r.lines[0], "866425031234562");
+	peer_heard(&p, sent, sizeof sent);
+	ck_assert_int_eq(at_next_line(p.ch, 0, line, sizeof line), AT_OK);
+	ck_assert_str_eq(line, "+QIND: \"FOTA\",\"START\"");
+
+	/* No answer in time; it comes late and is drained, not read as the
+	 * answer to the next command. */
+	ck_assert_int_eq(at_command(p.ch, "AT+QGMR", 50, &r), AT_TIMEOUT);
+	peer_heard(&p, sent, sizeof sent);
+	peer_say(&p, "\r\nBG96MAR02A07M1G\r\n\r\nOK\r\n");
+	usleep(30000);
+	at_drain(p.ch, 50);
+	peer_say(&p, "\r\n+QCCID: 89860318640220133897\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+QCCID", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 1);
+	ck_assert_str_eq(r.lines[0], "+QCCID: 89860318640220133897");
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
 
 START_TEST(test_ok_with_echo_and_info)
 {
@@ -319,6 +374,7 @@ main(void)
 	TCase   *tc = tcase_create("channel");
 
 	tcase_add_test(tc, test_ok_with_echo_and_info);
+	tcase_add_test(tc, test_stale_input_and_nul);
 	tcase_add_test(tc, test_cme_error_and_error);
 	tcase_add_test(tc, test_urc_during_command_is_queued);
 	tcase_add_test(tc, test_asked_for_line_is_the_answer);

@@ -92,6 +92,40 @@ write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* A 10 MB file on one line is refused at once, by its size, not after a
+ * minute of libconfig's scanning; a long line in a small file by its
+ * length, with its line number. */
+START_TEST(test_huge_files_refused)
+{
+	char           dir[PATH_MAX], path[PATH_MAX + 32], err[1024];
+	station_config cfg;
+	FILE          *f;
+
+	ck_assert(harness_fresh_dir("config-huge", dir, sizeof dir));
+	snprintf(path, sizeof path, "%s/huge.cfg", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("station: { name = \"", f);
+	for (int i = 0; i < 10 * 1024; i++)
+		for (int k = 0; k < 1024; k++)
+			fputc('a', f);
+	fputs("\"; };\n", f);
+	fclose(f);
+	ck_assert_int_eq(config_load(path, &cfg, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "a station file is at most") != NULL, "%s", err);
+
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("station: { name = \"t1\"; };\n# ", f);
+	for (int i = 0; i < 100 * 1024; i++)
+		fputc('#', f);
+	fputs("\n", f);
+	fclose(f);
+	ck_assert_int_eq(config_load(path, &cfg, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "huge.cfg:2: line of") != NULL, "%s", err);
+}
+END_TEST
+
 START_TEST(test_case_file)
 {
 	const char *path = cases.path[_i];
@@ -105,6 +139,9 @@ START_TEST(test_case_file)
 	fclose(f);
 	if ((nl = strchr(line, '\n')) != NULL)
 		*nl = '\0';
+	/* ok-bom.cfg: the expectation follows the byte order mark. */
+	if (memcmp(line, "\xef\xbb\xbf", 3) == 0)
+		memmove(line, line + 3, strlen(line + 3) + 1);
 
 	rc = config_load(path, &cfg, err, sizeof err);
 	if (strcmp(line, "# expect: ok") == 0) {
@@ -391,6 +428,7 @@ config_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("values");
+	tcase_add_test(tc, test_huge_files_refused);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_full_values);
 	tcase_add_test(tc, test_relative_to_cwd);

@@ -3,6 +3,7 @@
  * revision lines, and the incomplete AT+QGMR reading after boot.
  */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "station/identity.h"
@@ -32,6 +33,29 @@ START_TEST(test_imei_framing)
 	ck_assert(!identity_parse_imei("OK", imei, sizeof imei));
 	ck_assert(!identity_parse_imei("+CGSN: 1234", imei, sizeof imei));
 	ck_assert(!identity_parse_imei("49015420323751X", imei, sizeof imei));
+	/* A rejected text never stays in the field (an answer read one step
+	 * late, such as the revision, must not become the IMEI). */
+	ck_assert(!identity_parse_imei("BG96MAR02A07M1G", imei, sizeof imei));
+	ck_assert_str_eq(imei, "");
+	ck_assert(!identity_parse_imei("+CGSN: 4901542032375180", imei, sizeof imei));
+	ck_assert_str_eq(imei, "");
+}
+END_TEST
+
+START_TEST(test_revision_pick)
+{
+	char lines[3][512] = { "Quectel", "BG96MAR02A07M1G  \x7f~junk", "" };
+	char rev[64];
+
+	/* "Quectel" is a word, not a revision. */
+	ck_assert(!identity_pick_revision(lines, 1, rev, sizeof rev));
+	ck_assert_str_eq(rev, "");
+	/* Junk after the revision on its line costs nothing. */
+	ck_assert(identity_pick_revision(lines, 2, rev, sizeof rev));
+	ck_assert_str_eq(rev, "BG96MAR02A07M1G");
+	snprintf(lines[0], sizeof lines[0], "EC25EFAR06A06M4G");
+	ck_assert(identity_pick_revision(lines, 1, rev, sizeof rev));
+	ck_assert_str_eq(rev, "EC25EFAR06A06M4G");
 }
 END_TEST
 
@@ -84,6 +108,7 @@ main(void)
 	tcase_add_test(tc, test_imei_luhn);
 	tcase_add_test(tc, test_imei_framing);
 	tcase_add_test(tc, test_iccid);
+	tcase_add_test(tc, test_revision_pick);
 	tcase_add_test(tc, test_ati);
 	tcase_add_test(tc, test_qgmr_incomplete);
 	suite_add_tcase(s, tc);

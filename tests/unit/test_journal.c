@@ -494,14 +494,27 @@ START_TEST(test_report_ends_units_once_rows_are_durable)
 	ck_assert_int_eq(journal_begin(j, &a), 0);
 	ck_assert_int_eq(journal_begin(j, &b), 0);
 
-	/* The disk refuses the rows: both units stay in flight. */
+	/* The disk refuses A1's row: it waits, as a ROW in the journal with
+	 * its real result; A2 is still in flight. */
 	a.result = RESULT_PASS;
 	a.finished_ms = a.started_ms + 1000;
 	send_end(w, &a, a.finished_ms);
 	ck_assert_uint_eq(report_pending(w), 1);
 	ck_assert_int_eq(journal_in_flight(j, &units, &n), 0);
-	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(units[0].unit.slot, "A2");
 	free(units);
+	{
+		journal_waiting *rows;
+		size_t           nrows;
+
+		ck_assert_int_eq(journal_rows_waiting(j, &rows, &nrows), 0);
+		ck_assert_uint_eq(nrows, 1);
+		ck_assert_str_eq(rows[0].slot, "A1");
+		ck_assert_int_eq(rows[0].result, RESULT_PASS);
+		ck_assert_ptr_nonnull(strstr(rows[0].text, "861000000000001"));
+		journal_rows_free(rows, nrows);
+	}
 
 	/* Space returns: the late row is written, then the unit ends. */
 	full = 0;
@@ -516,6 +529,14 @@ START_TEST(test_report_ends_units_once_rows_are_durable)
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(units[0].unit.slot, "A2");
 	free(units);
+	{
+		journal_waiting *rows;
+		size_t           nrows;
+
+		ck_assert_int_eq(journal_rows_waiting(j, &rows, &nrows), 0);
+		ck_assert_uint_eq(nrows, 0);
+		free(rows);
+	}
 
 	b.result = RESULT_FAIL;
 	b.finished_ms = b.started_ms + 2000;
@@ -528,6 +549,65 @@ START_TEST(test_report_ends_units_once_rows_are_durable)
 }
 END_TEST
 
+/* Disk full until the station exits: the row waits in the journal with its
+ * real result (FAIL 510), survives a close and a reopen (a restart), and
+ * the next writer writes it first, never a guess. */
+START_TEST(test_waiting_row_written_after_restart)
+{
+	char          *dir = make_dir(), err[512], path[1200];
+	journal       *j = jopen(dir);
+	report_writer *w;
+	unit_record    a;
+	journal_unit  *units;
+	size_t         n;
+	int            full = 1;
+
+	ck_assert_int_eq(report_open(&w, dir, "line3-A", err, sizeof err), 0);
+	report_set_journal(w, j);
+	report_set_write_hook(w, full_disk, &full);
+	unit_fill(&a, "A1", "861000000000001");
+	ck_assert_int_eq(journal_begin(j, &a), 0);
+	a.result = RESULT_FAIL;
+	a.error_code = 510;
+	a.error_phase = PHASE_UPDATING;
+	snprintf(a.error_text, sizeof a.error_text, "update failed: 510");
+	a.finished_ms = a.started_ms + 1000;
+	send_end(w, &a, a.finished_ms);
+	ck_assert_uint_eq(report_finish(w), 1);
+	report_close(w);
+	journal_close(j);
+
+	/* The restart: nothing in flight to guess about, one row waiting. */
+	j = jopen(dir);
+	ck_assert_int_eq(journal_in_flight(j, &units, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(units);
+	ck_assert_int_eq(report_open(&w, dir, "line3-A", err, sizeof err), 0);
+	report_set_journal(w, j);
+	ck_assert_uint_eq(report_pending(w), 0);
+	report_close(w);
+	snprintf(path, sizeof path, "%s/line3-A-%s.csv", dir, "2026-11-18");
+	{
+		char *csv = harness_read_file(path, NULL);
+
+		ck_assert_ptr_nonnull(csv);
+		ck_assert_ptr_nonnull(strstr(csv, ",FAIL,UPDATING,510,update failed: 510,"));
+		ck_assert_ptr_null(strstr(csv, "ABORTED"));
+		free(csv);
+	}
+	{
+		journal_waiting *rows;
+		size_t           nrows;
+
+		ck_assert_int_eq(journal_rows_waiting(j, &rows, &nrows), 0);
+		ck_assert_uint_eq(nrows, 0);
+		free(rows);
+	}
+	journal_close(j);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 journal_suite(void)
 {
@@ -535,6 +615,7 @@ journal_suite(void)
 	TCase *tc = tcase_create("journal");
 
 	tcase_add_test(tc, test_round_trip_and_last_phase);
+	tcase_add_test(tc, test_waiting_row_written_after_restart);
 	tcase_add_test(tc, test_phase_throttled_to_ten_percent);
 	tcase_add_test(tc, test_torn_last_line_ignored_and_cut);
 	tcase_add_test(tc, test_corrupted_line_skipped_and_counted);

@@ -644,7 +644,7 @@ START_TEST(test_write_failure_rows_pending_then_in_order)
 	/* Said once, loudly, when the first row could not be written. */
 	ck_assert_int_eq(alerts.n, 1);
 	ck_assert_ptr_nonnull(strstr(alerts.last, "cannot write"));
-	ck_assert_ptr_nonnull(strstr(alerts.last, "kept in memory and in the journal"));
+	ck_assert_ptr_nonnull(strstr(alerts.last, "kept in memory until the disk takes them"));
 
 	/* Still full: an unrelated event retries and keeps them. */
 	send(w, BUS_NOTE, t0 + 5000, 3, "A4", PHASE_WAIT, -1, "hello");
@@ -671,6 +671,38 @@ START_TEST(test_write_failure_rows_pending_then_in_order)
 		ck_assert_str_ne(t.rec[i + 1][col("detail_file")], "");
 	}
 	table_free(&t);
+	free(dir);
+}
+END_TEST
+
+/* A chatty module: the timeline stops at its cap with a note where it was
+ * cut and, at the end, how many rows were left out. */
+START_TEST(test_timeline_capped_with_marker)
+{
+	char          *dir = make_dir(), err[256], path[2048], line[1100];
+	report_writer *w;
+	unit_record    u;
+	int64_t        t0 = ms_at(2026, 11, 21, 10, 0, 1, 123);
+	struct stat    st;
+	char          *raw;
+
+	ck_assert_int_eq(report_open(&w, dir, "line3-A", err, sizeof err), 0);
+	unit_fill(&u, "A1", "861234567890123", t0);
+	send_unit(w, BUS_UNIT_START, t0, 0, &u);
+	memset(line, 'x', 1000);
+	line[1000] = '\0';
+	for (int i = 0; i < 6000; i++)          /* about 6 MB of lines */
+		send(w, BUS_RX, t0 + 1 + i, 0, "A1", PHASE_UPDATING, -1, line);
+	unit_pass(&u, t0 + 100000);
+	send_unit(w, BUS_UNIT_END, t0 + 100000, 0, &u);
+	report_close(w);
+	snprintf(path, sizeof path, "%s/units/861234567890123-20261121T100001.123Z.csv", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_le(st.st_size, 4L * 1024 * 1024);
+	raw = harness_read_file(path, NULL);
+	ck_assert_ptr_nonnull(strstr(raw, "timeline cut here"));
+	ck_assert_ptr_nonnull(strstr(raw, "timeline rows not written after the cut"));
+	free(raw);
 	free(dir);
 }
 END_TEST
@@ -729,6 +761,7 @@ report_suite(void)
 	tcase_add_test(tc, test_units_folder_created);
 	tcase_add_test(tc, test_write_failure_rows_pending_then_in_order);
 	tcase_add_test(tc, test_end_without_start_still_has_timeline);
+	tcase_add_test(tc, test_timeline_capped_with_marker);
 	suite_add_tcase(s, tc);
 	return s;
 }
