@@ -17,6 +17,7 @@
 static const app_command app_commands[] = {
 	{ "report",       app_report_main,       "summary, verify: read report CSVs" },
 	{ "check-config", app_check_config_main, "check a station file, list its packages" },
+	{ "line-view",    app_line_view_main,    "serve the whole line on one page, live" },
 };
 
 int
