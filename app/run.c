@@ -32,6 +32,7 @@
 #include "station/bus.h"
 #include "station/discovery.h"
 #include "station/station.h"
+#include "station/worker.h"
 #include "ui/grid.h"
 #include "ui/headless.h"
 #include "ui/trace.h"
@@ -144,6 +145,7 @@ parse_cli(int argc, char **argv, cli *c)
 	/* A dry run looks at each unit once; it changes nothing to wait for. */
 	if (c->opt.dry_run)
 		c->opt.once = true;
+	c->opt.worker = worker_run;
 	return 0;
 }
 

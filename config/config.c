@@ -122,13 +122,6 @@ config_ctx_init(cfg_ctx *ctx, const char *path, char *err, size_t errlen)
 	ctx->dir[n] = '\0';
 }
 
-static config_setting_t *
-config_member(const config_setting_t *group, const char *name)
-{
-	/* libconfig's lookup takes a non-const group; it does not change it. */
-	return config_setting_get_member((config_setting_t *)group, name);
-}
-
 /* A group that may be absent; absent keeps the defaults. */
 static int
 config_read_group(const cfg_ctx *ctx, const config_setting_t *root,

@@ -1,5 +1,5 @@
 /*
- * config: the station file (libconfig syntax, see CONTRACT.md) read into one
+ * config: the station file (libconfig syntax, see docs/contract.md) read into one
  * validated, typed struct. Nothing else in the station reads libconfig.
  *
  * Every error names the file, the line and the setting, and says what is

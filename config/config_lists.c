@@ -29,7 +29,7 @@ static const int config_bauds[] = {
 	921600, 3000000,
 };
 
-/* What the module accepts in AT+QFOTADL="<url>" (PROTOCOL.md, Deliver). */
+/* What the module accepts in AT+QFOTADL="<url>" (docs/protocol.md, Deliver). */
 static const char *const config_url_schemes[] = {
 	"http://", "https://", "ftp://", "coap://", "coaps://",
 };
@@ -101,13 +101,6 @@ static const cfg_field config_target_fields[] = {
 	  .size = sizeof ((cfg_target *)0)->revision,
 	  .check = config_field_is_name, .allowed = CFG_REVISION_ALLOWED },
 };
-
-static config_setting_t *
-config_member(const config_setting_t *group, const char *name)
-{
-	/* libconfig's lookup takes a non-const group; it does not change it. */
-	return config_setting_get_member((config_setting_t *)group, name);
-}
 
 /* The setting to point at: the member when the file has it, else the
  * element (for "missing" rules). */

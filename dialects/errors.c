@@ -10,12 +10,12 @@
  * per failure, are not worth an index.
  *
  * Sources, per row group:
- *  - the DFOTA guides (PROTOCOL.md §2): 0/601, 0/701, the END codes of each
+ *  - the DFOTA guides (docs/protocol.md §2): 0/601, 0/701, the END codes of each
  *    guide, BC26's 12/13/20 and 1/2/254/255, BG95's 701..710, 504..512 and
  *    +CME 590/591;
  *  - Quectel's FTP(S) and HTTP(S) AT manuals for 602..625 and 702..716, which
  *    the DFOTA guides lump into "unknown error" but public firmware reports
- *    (PROTOCOL.md §2, last paragraph); BG95 keeps its own 70x meanings, which
+ *    (docs/protocol.md §2, last paragraph); BG95 keeps its own 70x meanings, which
  *    differ from the generic HTTP list, and gets no generic rows;
  *  - Quectel's file AT manual (+CME 4xx) and 3GPP TS 27.007 (+CME 3..50).
  *
@@ -186,6 +186,9 @@ static const error_info error_table[] = {
 	ROW(DIALECT_BG95, ERRCTX_CME, 590, "bad parameter to AT+QFOTADL", false),
 	ROW(DIALECT_BG95, ERRCTX_CME, 591, "DFOTA already in progress", true),
 	CME_3GPP_ROWS(DIALECT_BG95),
+
+	/* A model without a row: the 3GPP codes are the only shared facts. */
+	CME_3GPP_ROWS(DIALECT_UNKNOWN),
 };
 
 #define ERROR_ROWS (sizeof(error_table) / sizeof(error_table[0]))

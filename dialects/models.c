@@ -8,8 +8,8 @@
  * facts. Lookups are linear: the table is a few dozen rows and is read once
  * per unit.
  *
- * Sources: the vendor DFOTA guides (PROTOCOL.md sources) for deliveries,
- * URL lengths and the BG95 blind update; PROTOCOL.md §3 for USB ids and the
+ * Sources: the vendor DFOTA guides (docs/protocol.md sources) for deliveries,
+ * URL lengths and the BG95 blind update; docs/protocol.md §3 for USB ids and the
  * AT interface numbers, which the guides do not give.
  */
 #include <string.h>
@@ -76,7 +76,7 @@ static const model_info model_table[] = {
 	  .deliveries = UFS_URL, .url_max = 255,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
 	  .summary = "EG18 LTE-A Cat 18: UFS upload or FTP/HTTP URL" },
-	/* The MBIM build moves the AT port to interface 5 (PROTOCOL.md §3). */
+	/* The MBIM build moves the AT port to interface 5 (docs/protocol.md §3). */
 	{ .name = "EM060K", .dialect = DIALECT_EC25, .usb_pid = 0x0128, .at_interface = 5,
 	  .deliveries = UFS_URL, .url_max = 255,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
@@ -111,6 +111,7 @@ static const char *const model_dialect_names[DIALECT_COUNT] = {
 	[DIALECT_EC25] = "EC25",
 	[DIALECT_BC26] = "BC26",
 	[DIALECT_BG95] = "BG95",
+	[DIALECT_UNKNOWN] = "unknown",
 };
 
 /* ATI prints a variant suffix on some builds ("BG95-M3", "BG600L-M3",

@@ -24,6 +24,8 @@ typedef enum model_dialect {
 	DIALECT_EC25,   /* EC2x/EG2x/EG9x class: AG35-like                 */
 	DIALECT_BC26,   /* NB-IoT, UART only, DOWNLOADING n%, typos        */
 	DIALECT_BG95,   /* BG95/BG77: COM: upload, RESETTING, blind on USB */
+	DIALECT_UNKNOWN,/* a module no row names: only the 3GPP codes mean
+	                   anything; never guessed to be another family    */
 	DIALECT_COUNT
 } model_dialect;
 

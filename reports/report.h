@@ -1,7 +1,7 @@
 /*
  * report: the audit trail. A bus sink that writes, in the reports folder,
  *
- *   <station>-<YYYY-MM-DD>.csv   one row per unit attempt (CONTRACT.md),
+ *   <station>-<YYYY-MM-DD>.csv   one row per unit attempt (docs/contract.md),
  *                                appended and fsync'ed when the unit ends;
  *                                its last column, row_sha256, chains each
  *                                row to the one before (docs/audit.md)

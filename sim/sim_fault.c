@@ -34,15 +34,6 @@ static const struct {
 	{ "restore",  SIM_PHASE_RESTORE },
 };
 
-const char *
-sim_phase_name(sim_phase p)
-{
-	for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++)
-		if (phases[i].phase == p)
-			return phases[i].name;
-	return "none";
-}
-
 static sim_phase
 phase_parse(const char *s)
 {

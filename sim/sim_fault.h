@@ -47,6 +47,5 @@ void sim_fault_init(sim_fault *f);
 /* Parses "F1+F2+..." into f (on top of what f holds). Returns 0, or -1
  * with a message naming the bad part in err. */
 int  sim_fault_parse(sim_fault *f, const char *text, char *err, size_t errlen);
-const char *sim_phase_name(sim_phase p);
 
 #endif

@@ -586,10 +586,3 @@ sim_fota_busy(const sim_fota *f)
 	return f->active;
 }
 
-void
-sim_fota_abort(sim_module *m)
-{
-	if (m->fota.active)
-		sim_module_log(m, "plan aborted");
-	plan_reset(m);
-}

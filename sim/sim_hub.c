@@ -33,7 +33,7 @@
  * itself again under it when it is missing; the module emulators run
  * without it, the COMMAND with it (and UMOCKDEV_DIR), so that a station
  * started there sees only the emulated USB tree. The preload limits one
- * process to about 50 open testbed /dev nodes (TESTING.md §2). For the
+ * process to about 50 open testbed /dev nodes (docs/testing.md §2). For the
  * COMMAND, libdfota-hubfix.so (next to this program, see
  * sim/preload/sim_hub_realpath.c) goes in front of umockdev's preload: it
  * keeps umockdev 0.17's realpath() from corrupting memory on emulated ttys.

@@ -1,6 +1,6 @@
 /*
  * sim_model: the model and dialect tables. Codes and URC shapes come from
- * the vendor guides as condensed in docs/PROTOCOL.md section 2; revisions
+ * the vendor guides as condensed in docs/protocol.md section 2; revisions
  * are plausible names of the form the modules report.
  */
 #include <stddef.h>

@@ -44,6 +44,5 @@ void sim_out_drain(sim_out *o);
 /* The port went away: pending bytes are lost, as on a real USB reset. */
 void sim_out_detach(sim_out *o);
 void sim_out_write(sim_out *o, const void *data, size_t len);
-size_t sim_out_pending(const sim_out *o);
 
 #endif

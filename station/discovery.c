@@ -198,7 +198,7 @@ discovery_arrived(discovery *d, const char *path, uint8_t addr, uint16_t pid)
 	snprintf(p->path, sizeof p->path, "%s", path);
 	p->addr = addr;
 	p->pid = pid;
-	/* PROTOCOL.md §3: interface 2 unless the model table says otherwise. */
+	/* docs/protocol.md §3: interface 2 unless the model table says otherwise. */
 	p->iface = mi != NULL ? mi->at_interface : 2;
 	p->state = PORT_RESOLVING;
 	p->deadline = unit_mono_ms() + d->opt.tty_wait_ms;

@@ -145,7 +145,7 @@ worker_fail(worker *w, unit_phase ph, int code, bool retry, const char *fmt, ...
 hop_rc
 worker_fail_code(worker *w, unit_phase ph, err_context ctx, int code, const char *what)
 {
-	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_EC25;
+	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_UNKNOWN;
 	char          buf[64];
 	const char   *meaning = error_meaning(d, ctx, code, buf, sizeof buf);
 
@@ -490,9 +490,7 @@ worker_aborted(worker *w)
 {
 	bool operator_stop;
 
-	pthread_mutex_lock(&w->st->lock);
-	operator_stop = w->sl->stop_requested && !w->st->stopping;
-	pthread_mutex_unlock(&w->st->lock);
+	operator_stop = station_slot_operator_stop(w->st, w->sl->index);
 	w->u.result = RESULT_ABORTED;
 	w->u.error_phase = w->phase;
 	w->u.error_code = -1;
@@ -514,11 +512,7 @@ worker_clear_slot_stop(worker *w)
 	char buf[64];
 	bool clear;
 
-	pthread_mutex_lock(&w->st->lock);
-	clear = w->sl->stop_requested && !w->st->stopping;
-	if (clear)
-		w->sl->stop_requested = false;
-	pthread_mutex_unlock(&w->st->lock);
+	clear = station_take_stop(w->st, w->sl->index);
 	if (clear)
 		while (read(w->sl->stop_pipe[0], buf, sizeof buf) > 0)
 			;

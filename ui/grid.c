@@ -101,16 +101,12 @@ static void
 grid_sync_slots(grid *g)
 {
 	char labels[64][32];
-	int  n, have, k = 0;
+	int  have, k;
 
 	pthread_mutex_lock(&g->lock);
 	have = g->m.nslots;
 	pthread_mutex_unlock(&g->lock);
-	pthread_mutex_lock(&g->st->lock);
-	n = g->st->nslots;
-	for (int i = have; i < n && k < 64; i++, k++)
-		snprintf(labels[k], sizeof labels[k], "%s", g->st->slots[i].label);
-	pthread_mutex_unlock(&g->st->lock);
+	k = station_slot_labels(g->st, have, labels, 64);
 	g->paused = station_is_paused(g->st);
 	if (k == 0)
 		return;
@@ -380,9 +376,7 @@ grid_thread(void *arg)
 int
 grid_start(grid *g)
 {
-	pthread_mutex_lock(&g->st->lock);
-	snprintf(g->operator_name, sizeof g->operator_name, "%s", g->st->operator_name);
-	pthread_mutex_unlock(&g->st->lock);
+	station_operator(g->st, g->operator_name, sizeof g->operator_name);
 	if (pthread_create(&g->thread, NULL, grid_thread, g) != 0)
 		return -1;
 	g->running = true;

@@ -66,14 +66,50 @@ harness_mkdirs(const char *path)
 	mkdir(buf, 0755);
 }
 
-void
-harness_tmpdir(const char *name, char *out, size_t len)
+int
+harness_run_suite(Suite *s, enum print_output verbosity)
 {
-	static int  n;
-	const char *base = harness_env("DFOTA_TMP");
+	SRunner *sr = srunner_create(s);
+	int      failed;
 
-	snprintf(out, len, "%s/%s-%ld-%d", base[0] ? base : "/tmp", name, (long)getpid(), n++);
-	harness_mkdirs(out);
+	srunner_run_all(sr, verbosity);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
+
+char *
+harness_read_stream(FILE *f, size_t *len)
+{
+	char  *buf;
+	long   n;
+
+	fflush(f);
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0)
+		return NULL;
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = (size_t)n;
+	return buf;
+}
+
+char *
+harness_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	if (f == NULL)
+		return NULL;
+	buf = harness_read_stream(f, len);
+	fclose(f);
+	return buf;
 }
 
 bool
@@ -624,7 +660,10 @@ harness_run_case(const char *case_path, char *why, size_t len)
 	if (!case_parse(case_path, &c, why, len))
 		return false;
 	base = base != NULL ? base + 1 : case_path;
-	harness_tmpdir(base, dir, sizeof dir);
+	if (!harness_fresh_dir(base, dir, sizeof dir)) {
+		snprintf(why, len, "cannot make a folder for %s", base);
+		return false;
+	}
 	case_config(&c, dir, cfg, sizeof cfg);
 	if (!case_packages(&c, dir, cfg, sizeof cfg, why, len)) {
 		case_free(&c);
@@ -689,7 +728,10 @@ harness_setup_case(const char *name, const char *case_text, char *dir, size_t le
 	char     path[1100], cfg[16384];
 
 	*sim = -1;
-	harness_tmpdir(name, dir, len);
+	if (!harness_fresh_dir(name, dir, len)) {
+		snprintf(why, wlen, "cannot make a folder for %s", name);
+		return false;
+	}
 	snprintf(path, sizeof path, "%s/test.case", dir);
 	harness_write_file(path, case_text);
 	if (!case_parse(path, &c, why, wlen))

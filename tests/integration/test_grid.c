@@ -398,8 +398,6 @@ main(void)
 {
 	Suite   *s = suite_create("grid");
 	TCase   *tc = tcase_create("grid-in-tmux");
-	SRunner *sr;
-	int      failed;
 
 	tcase_set_timeout(tc, 240);
 	tcase_add_checked_fixture(tc, NULL, term_teardown);
@@ -407,9 +405,5 @@ main(void)
 	tcase_add_test(tc, test_grid_quit_asks);
 	tcase_add_test(tc, test_grid_resize);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(s, CK_NORMAL);
 }

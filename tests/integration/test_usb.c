@@ -1,7 +1,7 @@
 /*
  * test_usb: the station's USB side against `dfota-sim hub` -- the real
  * libusb hotplug and the real sysfs walk of the unmodified station binary,
- * under umockdev (TESTING.md §2).
+ * under umockdev (docs/testing.md §2).
  *
  * Each test makes a folder with a station file without a slots list (every
  * Quectel module on USB is a slot, labelled by its port path) or with one,
@@ -115,7 +115,7 @@ usb_setup(usb_run *r, const char *name, const char *policy, const char *slots)
 
 	memset(r, 0, sizeof *r);
 	r->hub = r->station = -1;
-	harness_tmpdir(name, r->dir, sizeof r->dir);
+	ck_assert(harness_fresh_dir(name, r->dir, sizeof r->dir));
 	snprintf(path, sizeof path, "%s/packages", r->dir);
 	mkdir(path, 0755);
 	usb_package(r->dir, "BG96", "BG96MAR02A07M1G", "BG96MAR02A08M1G", "bg96.zip");
@@ -521,8 +521,6 @@ main(void)
 {
 	Suite   *s = suite_create("usb");
 	TCase   *tc = tcase_create("hub");
-	SRunner *sr;
-	int      failed;
 
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, test_two_hubs_fourteen_modules);
@@ -534,9 +532,5 @@ main(void)
 	tcase_add_test(tc, test_hub_removed_mid_update);
 	tcase_add_test(tc, test_plug_cycles_leak_nothing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(s, CK_NORMAL);
 }

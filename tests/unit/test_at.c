@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "station/at.h"
+#include "tests/harness/harness.h"
 
 typedef struct peer {
 	int         master;
@@ -260,8 +261,6 @@ main(void)
 {
 	Suite   *s = suite_create("at");
 	TCase   *tc = tcase_create("channel");
-	SRunner *sr;
-	int      failed;
 
 	tcase_add_test(tc, test_ok_with_echo_and_info);
 	tcase_add_test(tc, test_cme_error_and_error);
@@ -273,9 +272,5 @@ main(void)
 	tcase_add_test(tc, test_data_mode_missing_ack);
 	tcase_add_test(tc, test_stop_fd);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return harness_run_suite(s, CK_NORMAL);
 }

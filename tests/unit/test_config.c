@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "tests/harness/harness.h"
 
 #define MAX_CASES 512
 
@@ -377,11 +378,5 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(config_suite(), CK_NORMAL);
 }

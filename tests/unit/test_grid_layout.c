@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "ui/grid_layout.h"
+#include "tests/harness/harness.h"
 
 START_TEST(test_few_slots_get_full_cells)
 {
@@ -190,11 +191,5 @@ grid_layout_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(grid_layout_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(grid_layout_suite(), CK_NORMAL);
 }

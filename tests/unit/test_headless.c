@@ -10,21 +10,7 @@
 
 #include "text/text.h"
 #include "ui/headless.h"
-
-static char *
-read_all(FILE *f)
-{
-	long  n;
-	char *buf;
-
-	fflush(f);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
-	buf[n] = '\0';
-	return buf;
-}
+#include "tests/harness/harness.h"
 
 static char *
 json_of(const char *s)
@@ -33,7 +19,7 @@ json_of(const char *s)
 	char *out;
 
 	text_json_string(f, s);
-	out = read_all(f);
+	out = harness_read_stream(f, NULL);
 	fclose(f);
 	return out;
 }
@@ -125,7 +111,7 @@ START_TEST(test_sequence)
 	send(h, BUS_STATE, T0 + 8000, 0, "A1", PHASE_WAIT, -1, -1, NULL, NULL);
 
 	headless_finish(h, 1);
-	out = read_all(f);
+	out = harness_read_stream(f, NULL);
 	for (line = strtok_r(out, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save), n++) {
 		if (n < 8) {
@@ -197,7 +183,7 @@ START_TEST(test_hostile_text_keeps_line_valid)
 
 	send(h, BUS_STATE, T0, 3, "B\"1", PHASE_UPDATING, 7, 701,
 	    "bad\n\xfe\"}", NULL);
-	out = read_all(f);
+	out = harness_read_stream(f, NULL);
 	ck_assert_str_eq(out, "{\"ts\":\"2026-11-21T10:00:01.123Z\",\"slot\":\"B\\\"1\","
 	    "\"unit\":null,\"phase\":\"UPDATING\",\"percent\":7,\"error\":"
 	    "{\"code\":701,\"text\":\"bad\\u000A\\u00FE\\\"}\"}}\n");
@@ -224,11 +210,5 @@ headless_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(headless_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(headless_suite(), CK_NORMAL);
 }

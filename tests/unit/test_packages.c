@@ -17,6 +17,7 @@
 #include "packages/pkg.h"
 #include "packages/pkg_checksum.h"
 #include "packages/sha256.h"
+#include "tests/harness/harness.h"
 
 /* ---- helpers ---- */
 
@@ -689,11 +690,5 @@ packages_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(packages_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(packages_suite(), CK_NORMAL);
 }

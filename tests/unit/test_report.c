@@ -62,24 +62,6 @@ table_read(const char *path)
 	return t;
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE  *f = fopen(path, "rb");
-	char  *buf;
-	long   n;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static int
 count_of(const char *hay, const char *needle)
 {
@@ -308,7 +290,7 @@ START_TEST(test_one_unit_row_and_timeline)
 	ck_assert_int_eq(strlen(t.rec[1][col("row_sha256")]), 64);
 
 	/* Raw bytes: CRLF row ends, header once. */
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_int_eq(count_of(raw, "run_id,station"), 1);
 	ck_assert_int_eq(count_of(raw, "\r\n"), 2);
 	free(raw);
@@ -389,7 +371,7 @@ START_TEST(test_two_units_header_once_and_failure_fields)
 	report_close(w);
 
 	day_path(path, sizeof path, dir, "2026-11-21");
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_int_eq(count_of(raw, "run_id,station,operator"), 1);
 	free(raw);
 	t = table_read(path);
@@ -420,7 +402,7 @@ START_TEST(test_two_units_header_once_and_failure_fields)
 
 	/* Each timeline got only its own slot's events. */
 	snprintf(path, sizeof path, "%s/units/862222222222222-20261121T080000.010Z.csv", dir);
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_int_eq(count_of(raw, "QFUPL"), 1);
 	ck_assert_int_eq(count_of(raw, "QFOTADL"), 0);
 	ck_assert_int_eq(count_of(raw, ",unit_end,FAIL"), 1);
@@ -612,7 +594,7 @@ START_TEST(test_write_failure_rows_pending_then_in_order)
 	}
 	/* Nothing, not even half a header, is left in the file. */
 	day_path(path, sizeof path, dir, "2026-11-21");
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_str_eq(raw, "");
 	free(raw);
 
@@ -634,7 +616,7 @@ START_TEST(test_write_failure_rows_pending_then_in_order)
 	ck_assert_ptr_nonnull(strstr(alerts.last, "writable again"));
 	report_close(w);
 
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_int_eq(count_of(raw, "run_id,station"), 1);
 	free(raw);
 	t = table_read(path);
@@ -710,11 +692,5 @@ report_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(report_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(report_suite(), CK_NORMAL);
 }

@@ -848,11 +848,5 @@ sim_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(sim_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return harness_run_suite(sim_suite(), CK_NORMAL);
 }

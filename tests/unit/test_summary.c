@@ -29,21 +29,6 @@ fixtures(void)
 	snprintf(unterminated, sizeof unterminated, "%s/summary/unterminated.csv", d);
 }
 
-static char *
-read_all(FILE *f)
-{
-	long  n;
-	char *buf;
-
-	fflush(f);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Runs the command; out and err text are returned, owned by the caller. */
 static int
 run(char **out, char **err, int argc, const char **argv)
@@ -51,8 +36,8 @@ run(char **out, char **err, int argc, const char **argv)
 	FILE *o = tmpfile(), *e = tmpfile();
 	int   rc = report_summary_run(argc, (char **)argv, o, e);
 
-	*out = read_all(o);
-	*err = read_all(e);
+	*out = harness_read_stream(o, NULL);
+	*err = harness_read_stream(e, NULL);
 	fclose(o);
 	fclose(e);
 	return rc;
@@ -384,11 +369,5 @@ summary_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(summary_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(summary_suite(), CK_NORMAL);
 }

@@ -10,6 +10,7 @@
 
 #include "dialects/errors.h"
 #include "dialects/models.h"
+#include "tests/harness/harness.h"
 
 START_TEST(test_models_complete)
 {
@@ -146,7 +147,7 @@ START_TEST(test_errors_rows)
 }
 END_TEST
 
-/* Every code the guides (and PROTOCOL.md §2) document, per dialect. */
+/* Every code the guides (and docs/protocol.md §2) document, per dialect. */
 typedef struct documented {
 	model_dialect d;
 	err_context   ctx;
@@ -341,11 +342,5 @@ tables_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(tables_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(tables_suite(), CK_NORMAL);
 }
