@@ -200,7 +200,7 @@ const char *
 lv_error_meaning(const char *model, const char *phase, int code, char *buf, size_t len)
 {
 	const model_info *mi = model != NULL ? model_find(model) : NULL;
-	model_dialect     d = mi != NULL ? mi->dialect : DIALECT_EC25;
+	model_dialect     d = mi != NULL ? mi->dialect : DIALECT_UNKNOWN;
 	err_context       first = ERRCTX_UPDATE;
 	const error_info *e;
 

@@ -112,24 +112,13 @@ typedef struct lv_run {
 	char  dir[1100];
 } lv_run;
 
-/* The whole file, NUL-terminated (free it); "" when it is not there. */
+/* The whole file now; "" when it is not there yet (free it). */
 static char *
 slurp(const char *path)
 {
-	FILE  *f = fopen(path, "r");
-	char  *buf = NULL;
-	size_t cap = 0, n = 0, r;
+	char *buf = harness_read_file(path, NULL);
 
-	do {
-		if (n + 65536 + 1 > cap)
-			ck_assert((buf = realloc(buf, cap = 2 * cap + 65536 + 1)) != NULL);
-		r = f != NULL ? fread(buf + n, 1, 65536, f) : 0;
-		n += r;
-	} while (r > 0);
-	if (f != NULL)
-		fclose(f);
-	buf[n] = '\0';
-	return buf;
+	return buf != NULL ? buf : strdup("");
 }
 
 static bool
@@ -482,10 +471,8 @@ END_TEST
 int
 main(void)
 {
-	Suite   *s = suite_create("lineview");
-	TCase   *tc = tcase_create("lineview");
-	SRunner *sr;
-	int      failed;
+	Suite *s = suite_create("lineview");
+	TCase *tc = tcase_create("lineview");
 
 	tcase_add_unchecked_fixture(tc, setup_cluster, teardown_cluster);
 	tcase_set_timeout(tc, 300);
@@ -497,9 +484,5 @@ main(void)
 	tcase_add_test(tc, test_slow_viewer_is_dropped_others_go_on);
 	tcase_add_test(tc, test_stream_survives_database_restart);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(s, CK_NORMAL);
 }
