@@ -99,8 +99,15 @@ setup_cluster(void)
 static void
 teardown_cluster(void)
 {
-	if (pg_url[0] != '\0')
-		pg_cluster("stop", NULL, 0);
+	char cmd[1200];
+
+	if (pg_url[0] == '\0')
+		return;
+	pg_cluster("stop", NULL, 0);
+	/* A cluster is ~40 MB: its folder goes with it. */
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", pg_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "test_lineview: could not remove %s\n", pg_dir);
 }
 
 /* ---- line-view and its clients -------------------------------------- */
