@@ -303,8 +303,11 @@ lv_json_error(FILE *f, const char *model, const char *phase, const char *code, c
 	lv_json_key(f, "error_meaning", lv_error_meaning(model, phase, (int)v, buf, sizeof buf));
 }
 
+#define LV_STR_(x) #x
+#define LV_STR(x)  LV_STR_(x)
 static const char lv_sql_station[] =
-	"SELECT coalesce(online, false), " LV_ISO("last_seen") ", version, " LV_ISO("started_at")
+	"SELECT coalesce(online, false) AND last_seen > now() - interval '" LV_STR(LV_ONLINE_S) " seconds', "
+	LV_ISO("last_seen") ", version, " LV_ISO("started_at")
 	" FROM dfota_stations WHERE station = $1";
 
 static const char lv_sql_slots[] =

@@ -18,6 +18,10 @@
 /* The shift whose counts and yield a station panel shows: the last this
  * many hours; units per hour count the last hour. */
 #define LV_SHIFT_HOURS 8
+/* A station is online when it says so and has been seen this recently
+ * (stations beat every 5 s; one that died without a word stays "online"
+ * in its row). */
+#define LV_ONLINE_S 30
 
 /* Connects to url (a libpq URI or key=value string) without blocking
  * past stop_fd becoming readable (-1: no stop) or timeout_s. NULL with the

@@ -264,6 +264,8 @@ START_TEST(test_api_line_is_the_contract)
 
 	clear_tables();
 	make_station("ST-T", 3);
+	/* Says it is online but has not been seen for 5 minutes: it died. */
+	sql("INSERT INTO dfota_stations VALUES ('ST-Z', now() - interval '5 minutes', now(), 'test', true)");
 	lv_start(&lv);
 	ck_assert_int_eq(http_line(&lv, body, sizeof body), 200);
 	snprintf(path, sizeof path, "%s/line.json", lv.dir);
@@ -277,7 +279,8 @@ START_TEST(test_api_line_is_the_contract)
 	    "d = json.load(open(sys.argv[1]))\n"
 	    "assert list(d.keys()) == [\"stations\"], d.keys()\n"
 	    "s = d[\"stations\"]\n"
-	    "assert [x[\"name\"] for x in s] == [\"ST-T\"], s\n"
+	    "assert [x[\"name\"] for x in s] == [\"ST-T\", \"ST-Z\"], s\n"
+	    "assert s[1][\"online\"] is False and s[1][\"slots\"] == []\n"
 	    "st = s[0]\n"
 	    "assert st[\"online\"] is True and isinstance(st[\"updated_at\"], str)\n"
 	    "assert [x[\"label\"] for x in st[\"slots\"]] == [\"S1\", \"S2\", \"S3\"]\n"
