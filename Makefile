@@ -116,11 +116,12 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-# Tests find the binaries and the data through the environment, so the same
+# Tests find the binaries and the data through the environment (and run in
+# UTC: report days follow the local zone), so the same
 # test executables run against a sanitizer build.
 TEST_ENV = DFOTA_STATION=$(abspath $(STATION)) DFOTA_SIM=$(abspath $(SIM)) \
            DFOTA_TESTDATA=$(abspath tests/data) DFOTA_TMP=$(abspath $(BUILD)/tmp) \
-           CK_DEFAULT_TIMEOUT=120
+           CK_DEFAULT_TIMEOUT=120 TZ=UTC
 
 check: all $(UNIT_BIN) $(INTG_BIN)
 	@mkdir -p $(BUILD)/tmp

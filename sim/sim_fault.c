@@ -3,6 +3,7 @@
  * its name, what argument it takes, and a setter. "name" and "name:arg" are
  * the two shapes; the setter gets the argument text or NULL.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,28 @@ set_slowack(sim_fault *f, const char *a)
 	return f->slowack_ms > 0 ? 0 : -1;
 }
 
+static int
+set_slow(sim_fault *f, const char *a)
+{
+	f->slow_ms = number(a);
+	return f->slow_ms > 0 ? 0 : -1;
+}
+
+/* mute:CPIN -- the module never answers AT+CPIN (any form), as a module
+ * left half-working by its update may do. */
+static int
+set_mute(sim_fault *f, const char *a)
+{
+	size_t n = strlen(a);
+
+	if (n == 0 || n + 2 > sizeof f->mute)
+		return -1;
+	f->mute[0] = '+';
+	for (size_t i = 0; i <= n; i++)
+		f->mute[i + 1] = (char)toupper((unsigned char)a[i]);
+	return 0;
+}
+
 #define FLAG_SETTER(field) \
 	static int set_##field(sim_fault *f, const char *a) \
 	{ (void)a; f->field = true; return 0; }
@@ -135,6 +158,7 @@ FLAG_SETTER(nonet)
 FLAG_SETTER(qgmr_incomplete)
 FLAG_SETTER(resume)
 FLAG_SETTER(typo)
+FLAG_SETTER(noaddr)
 
 static const fault_row faults[] = {
 	{ "ok",              ARG_NONE,     set_ok },
@@ -150,12 +174,15 @@ static const fault_row faults[] = {
 	{ "powerloss",       ARG_OPTIONAL, set_powerloss },
 	{ "trigger",         ARG_REQUIRED, set_trigger },
 	{ "slowack",         ARG_REQUIRED, set_slowack },
+	{ "mute",            ARG_REQUIRED, set_mute },
 	{ "silentack",       ARG_NONE,     set_silentack },
 	{ "badsum",          ARG_NONE,     set_badsum },
 	{ "nonet",           ARG_NONE,     set_nonet },
 	{ "qgmr-incomplete", ARG_NONE,     set_qgmr_incomplete },
 	{ "resume",          ARG_NONE,     set_resume },
 	{ "typo",            ARG_NONE,     set_typo },
+	{ "slow",            ARG_REQUIRED, set_slow },
+	{ "noaddr",          ARG_NONE,     set_noaddr },
 };
 
 void

@@ -39,8 +39,14 @@ typedef struct sim_fault {
 	sim_trigger_fault trigger;
 	int               trigger_cme;
 	int               slowack_ms;
+	int               slow_ms;       /* slow:<ms>: AT+QFOTADL=<para1>
+	                                  * answers after ms (BG95 guide: up
+	                                  * to 10 s)                       */
+	char              mute[16];      /* mute:NAME: AT+NAME gets no answer */
 	bool noise, split, merge, dup, swap, silentack, badsum, nonet;
 	bool qgmr_incomplete, resume, typo;
+	bool noaddr;                     /* registered, no IP on the default
+	                                  * PDN (AT+CGPADDR=1)              */
 } sim_fault;
 
 void sim_fault_init(sim_fault *f);

@@ -148,6 +148,26 @@ set_space(sim_spec *s, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* register=SECONDS (after each boot, at --speed 1) or never. */
+static int
+set_register(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	char  *end;
+	double secs;
+
+	if (strcmp(v, "never") == 0) {
+		s->register_ms = -1;
+		return 0;
+	}
+	secs = strtod(v, &end);
+	if (*end != '\0' || end == v || secs < 0 || secs > 86400) {
+		snprintf(err, errlen, "register '%s': want seconds after boot or never", v);
+		return -1;
+	}
+	s->register_ms = (long)(secs * 1000);
+	return 0;
+}
+
 static int
 set_urcport(sim_spec *s, const char *v, char *err, size_t errlen)
 {
@@ -155,6 +175,23 @@ set_urcport(sim_spec *s, const char *v, char *err, size_t errlen)
 		return 0;
 	snprintf(err, errlen, "urcport '%s': want usbat or uart", v);
 	return -1;
+}
+
+static int
+set_trigger_mode(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
+		snprintf(err, errlen, "trigger_mode '%s': want 0 or 1", v);
+		return -1;
+	}
+	s->trigger_mode = v[0] - '0';
+	return 0;
+}
+
+static int
+set_apn(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	return copy_str(s->apn, sizeof s->apn, v, "apn", err, errlen);
 }
 
 static const struct {
@@ -172,6 +209,9 @@ static const struct {
 	{ "network",  set_network },
 	{ "space",    set_space },
 	{ "urcport",  set_urcport },
+	{ "trigger_mode", set_trigger_mode },
+	{ "apn",      set_apn },
+	{ "register", set_register },
 };
 
 void
@@ -183,6 +223,7 @@ sim_spec_init(sim_spec *s)
 	s->network = true;
 	s->space = 20000000;
 	s->urc_usbat = SIM_DEFAULT;
+	s->trigger_mode = 1;
 }
 
 static int

@@ -11,6 +11,7 @@
  *   package: model=AG35 from=REV to=REV [url] [size=N] [bad]
  *   target:  model=BG96 revision=REV
  *   policy:  stall_timeout=2 reboot_timeout=3      any policy.* setting
+ *   config:  verify: { network = true; };          libconfig text, added verbatim
  *   station: --max-units 2                         extra command-line words
  *   speed:   200
  *   expect S1: result=PASS fw_after=REV error_text~words error_code=

@@ -295,7 +295,7 @@ START_TEST(test_two_hubs_fourteen_modules)
 		ck_assert_str_eq(harness_field(row, "result"), "PASS");
 		ck_assert_str_eq(harness_field(row, "usb_path"), slot);
 		ck_assert_str_eq(harness_field(row, "fw_after"),
-		    i < 7 ? "BG96MAR02A08M1G_01.001.01.001" : "EC25EFAR06A07M4G_01.001.01.001");
+		    i < 7 ? "BG96MAR02A08M1G" : "EC25EFAR06A07M4G");
 	}
 	harness_csv_free(&csv);
 }
@@ -417,7 +417,7 @@ START_TEST(test_companion_bus_in_updater)
 		const harness_row *row = harness_row_of(&csv, slot);
 		ck_assert_msg(row != NULL, "no row for %s (see %s)", slot, r.dir);
 		ck_assert_str_eq(harness_field(row, "result"), "PASS");
-		ck_assert_str_eq(harness_field(row, "fw_after"), "BG96MAR02A08M1G_01.001.01.001");
+		ck_assert_str_eq(harness_field(row, "fw_after"), "BG96MAR02A08M1G");
 		snprintf(detail, sizeof detail, "%s/%s", reports, harness_field(row, "detail_file"));
 		snprintf(want, sizeof want, "came back on USB 2-1.%d (it left from 1-1.%d)", i, i);
 		ck_assert_msg(usb_count(detail, want) == 1, "%s does not say '%s'", detail, want);

@@ -63,11 +63,11 @@ START_TEST(test_sequence)
 		"{\"ts\":\"2026-11-21T10:00:07.123Z\",\"slot\":\"A1\",\"unit\":\"861234567890123\","
 		    "\"phase\":\"DONE\",\"percent\":100,\"result\":\"PASS\","
 		    "\"fw_before\":\"BG96MAR02A07M1G\",\"fw_after\":\"BG96MAR02A08M1G\","
-		    "\"error\":null}",
+		    "\"checks\":\"imei=ok;network=ok\",\"error\":null}",
 		"{\"ts\":\"2026-11-21T10:00:08.123Z\",\"slot\":\"A2\",\"unit\":\"862222222222222\","
 		    "\"phase\":\"DONE\",\"percent\":null,\"result\":\"FAIL\","
 		    "\"fw_before\":\"BG96MAR02A07M1G\",\"fw_after\":\"BG96MAR02A07M1G\","
-		    "\"error\":{\"code\":510,\"text\":\"firmware mismatch\"}}",
+		    "\"checks\":null,\"error\":{\"code\":510,\"text\":\"firmware mismatch\"}}",
 		/* After its unit ended the slot has no unit again. */
 		"{\"ts\":\"2026-11-21T10:00:09.123Z\",\"slot\":\"A1\",\"unit\":null,"
 		    "\"phase\":\"WAIT\",\"percent\":null,\"error\":null}",
@@ -101,6 +101,7 @@ START_TEST(test_sequence)
 	    "port did not come back within 180 s", NULL);
 
 	snprintf(a.fw_after, sizeof a.fw_after, "BG96MAR02A08M1G");
+	snprintf(a.checks, sizeof a.checks, "imei=ok;network=ok");
 	a.result = RESULT_PASS;
 	send(h, BUS_UNIT_END, T0 + 6000, 0, "A1", PHASE_DONE, 100, -1, NULL, &a);
 	snprintf(b.fw_after, sizeof b.fw_after, "BG96MAR02A07M1G");
