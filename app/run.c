@@ -58,6 +58,7 @@ static const char usage_text[] =
 "       dfota-station report sign --key KEY.pem CSV...\n"
 "       dfota-station check-config FILE\n"
 "       dfota-station errors [MODEL [CODE]]   what a module's codes mean\n"
+"       dfota-station line-view --db URL [--listen ADDR:PORT]   the line, live\n"
 "\n"
 "Updates Quectel modules by DFOTA on every configured slot and writes one\n"
 "CSV row per unit to the reports folder.\n"
