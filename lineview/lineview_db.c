@@ -139,8 +139,14 @@ lv_query(PGconn *c, const char *sql, int n, const char *const *params, char *err
 
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		const char *m = PQresultErrorMessage(r);
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
-		snprintf(err, len, "database: %s", m != NULL && m[0] ? m : PQerrorMessage(c));
+		/* 42P01 undefined_table: the stations create the tables. */
+		if (state != NULL && strcmp(state, "42P01") == 0)
+			snprintf(err, len, "no station has written to this database yet (%s)",
+			    m != NULL ? m : "no such table");
+		else
+			snprintf(err, len, "database: %s", m != NULL && m[0] ? m : PQerrorMessage(c));
 		lv_flatten(err);
 		PQclear(r);
 		return NULL;
