@@ -29,7 +29,6 @@ struct lv_hub {
 	char           *db_event;     /* "event: db ..." of the state now   */
 	char           *ring[LV_HUB_RING];
 	uint64_t        next;         /* sequence number of the next event */
-	int             clients;
 };
 
 struct lv_client {
@@ -168,7 +167,7 @@ lv_hub_set_line(lv_hub *h, const char *line_json, const char *name, const char *
 	char *ev = event_json != NULL ? lv_event_text(name, event_json) : NULL;
 
 	pthread_mutex_lock(&h->lock);
-	if (line != NULL || line_json == NULL) {
+	if (line != NULL) {          /* out of memory: the old line stays */
 		free(h->line);
 		h->line = line;
 	}
@@ -209,17 +208,6 @@ lv_hub_line(lv_hub *h, char **why)
 	return line;
 }
 
-int
-lv_hub_clients(lv_hub *h)
-{
-	int n;
-
-	pthread_mutex_lock(&h->lock);
-	n = h->clients;
-	pthread_mutex_unlock(&h->lock);
-	return n;
-}
-
 lv_client *
 lv_client_new(lv_hub *h, const char *peer)
 {
@@ -245,7 +233,6 @@ lv_client_new(lv_hub *h, const char *peer)
 	if (h->db_event != NULL)
 		fputs(h->db_event, f);
 	c->want = h->next;
-	h->clients++;
 	pthread_mutex_unlock(&h->lock);
 	if (fclose(f) != 0) {
 		free(t);
@@ -317,9 +304,6 @@ lv_client_free(lv_client *c)
 {
 	if (c == NULL)
 		return;
-	pthread_mutex_lock(&c->hub->lock);
-	c->hub->clients--;
-	pthread_mutex_unlock(&c->hub->lock);
 	free(c->cur);
 	free(c);
 }

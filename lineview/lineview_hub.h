@@ -54,7 +54,5 @@ lv_client *lv_client_new(lv_hub *h, const char *peer);
  * end (hub stopped), -1 when the client fell behind and is dropped. */
 long       lv_client_read(lv_client *c, char *buf, size_t max);
 void       lv_client_free(lv_client *c);
-/* Viewers connected now. */
-int        lv_hub_clients(lv_hub *h);
 
 #endif
