@@ -82,7 +82,7 @@ app_line_view_main(int argc, char **argv)
 	char                    err[1024], host[INET6_ADDRSTRLEN];
 	int                     c, sig;
 
-	optind = 1;
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;

@@ -37,12 +37,6 @@ typedef struct follow {
 	bool       returned_after_end;
 } follow;
 
-static const char *
-follow_revision(const ident *id)
-{
-	return id->qgmr[0] != '\0' ? id->qgmr : id->rev;
-}
-
 static err_context
 follow_dl_context(urc_transport via)
 {
@@ -253,14 +247,13 @@ follow_verify(worker *w, const pkg *hop)
 		snprintf(w->u.model, sizeof w->u.model, "%s", id.model);
 		snprintf(w->u.imei, sizeof w->u.imei, "%s", id.imei);
 		snprintf(w->u.iccid, sizeof w->u.iccid, "%s", id.iccid);
-		pkg_revision_form(follow_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
+		pkg_revision_form(identity_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 		worker_journal_begin(w);
-		if (w->u.fw_target[0] != '\0' && !pkg_revision_match(w->u.fw_target, id.qgmr) &&
-		    !pkg_revision_match(w->u.fw_target, id.rev))
+		if (w->u.fw_target[0] != '\0' && !identity_at_revision(&id, w->u.fw_target))
 			return worker_fail(w, PHASE_VERIFY, -1, false,
 			    "firmware after the resumed update is %s, expected %s",
-			    follow_revision(&id), w->u.fw_target);
-		worker_note(w, "resumed update ended at %s", follow_revision(&id));
+			    identity_revision(&id), w->u.fw_target);
+		worker_note(w, "resumed update ended at %s", identity_revision(&id));
 		return HOP_OK;
 	}
 	if (strcmp(id.imei, w->id.imei) != 0) {
@@ -272,11 +265,11 @@ follow_verify(worker *w, const pkg *hop)
 		return HOP_SWAPPED;
 	}
 	w->id = id;
-	pkg_revision_form(follow_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
-	if (!pkg_revision_match(hop->to, id.qgmr) && !pkg_revision_match(hop->to, id.rev))
+	pkg_revision_form(identity_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
+	if (!identity_at_revision(&id, hop->to))
 		return worker_fail(w, PHASE_VERIFY, -1, true,
-		    "firmware after the update is %s, expected %s", follow_revision(&id), hop->to);
-	worker_note(w, "verified: %s", follow_revision(&id));
+		    "firmware after the update is %s, expected %s", identity_revision(&id), hop->to);
+	worker_note(w, "verified: %s", identity_revision(&id));
 	return worker_check(w, hop);
 }
 
@@ -381,5 +374,5 @@ worker_settle(worker *w)
 		return;
 	if (worker_identify(w, &id, unit_mono_ms() + 16000) == ID_OK &&
 	    (w->id.imei[0] == '\0' || strcmp(id.imei, w->id.imei) == 0))
-		pkg_revision_form(follow_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
+		pkg_revision_form(identity_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 }
