@@ -27,7 +27,11 @@ static const char lv_usage[] =
 	"  --db URL             the line's PostgreSQL (a libpq URI or key=value string)\n"
 	"  --listen ADDR:PORT   where to serve (default 127.0.0.1:8080; [::1]:8080 for\n"
 	"                       IPv6; port 0 takes a free one and prints it)\n"
-	"  -h, --help           this text\n";
+	"  -h, --help           this text\n"
+	"\n"
+	"Exit status: 0 stopped by SIGINT or SIGTERM, 1 cannot listen on ADDR:PORT,\n"
+	"2 usage. A database that does not answer is no exit: the page says so and\n"
+	"line-view reconnects every second.\n";
 
 /* "1.2.3.4:80" or "[::1]:80" into ss; false when it is neither. */
 static bool
