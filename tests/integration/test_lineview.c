@@ -313,6 +313,17 @@ START_TEST(test_unknown_url_is_404)
 	ck_assert_int_eq(http(&lv, "GET", "/api/slot", body, sizeof body), 400);
 	ck_assert_int_eq(http(&lv, "GET", "/", body, sizeof body), 200);
 	ck_assert(strstr(body, "<!DOCTYPE html>") != NULL);
+	{
+		/* The same port again: exit 1, saying why. */
+		char  listen[64], out[1300];
+		char *argv[] = { (char *)harness_env("DFOTA_STATION"), "line-view", "--db", pg_url,
+		                 "--listen", listen, NULL };
+
+		snprintf(listen, sizeof listen, "127.0.0.1:%d", lv.port);
+		snprintf(out, sizeof out, "%s/second.log", lv.dir);
+		ck_assert_int_eq(harness_wait(harness_spawn(argv, out), 30), 1);
+		ck_assert(file_has(out, "cannot listen", 1));
+	}
 	lv_stop(&lv);
 }
 END_TEST
