@@ -44,6 +44,7 @@ int  app_check_config_main(int argc, char **argv);
 int  app_report_summary_main(int argc, char **argv);
 int  app_report_push_main(int argc, char **argv);
 int  app_report_history_main(int argc, char **argv);
+int  app_line_view_main(int argc, char **argv);
 int  app_errors_main(int argc, char **argv);
 /* No command word: the station itself (app/run.c). */
 int  app_station_main(int argc, char **argv);

@@ -15,8 +15,9 @@
 #include "app/app.h"
 
 static const app_command app_commands[] = {
-	{ "report",       app_report_main,       "summary, verify: read report CSVs (report --help)" },
+	{ "report",       app_report_main,       "summary, verify, sign, push, history (report --help)" },
 	{ "check-config", app_check_config_main, "check a station file, list its packages" },
+	{ "line-view",    app_line_view_main,    "serve the whole line on one page, live" },
 	{ "errors",       app_errors_main,       "what a module's error codes mean, per model" },
 };
 
