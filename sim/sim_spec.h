@@ -36,6 +36,14 @@ typedef struct sim_spec {
 	bool             network;
 	long long        space;
 	sim_tristate     urc_usbat;                /* urcport=           */
+	int              ready_ms;                 /* ready=: port up to AT
+	                                            * answering and RDY (ms
+	                                            * at --speed 1)      */
+	sim_tristate     retries;                  /* retries=: module-side
+	                                            * retries (AG35/EP06) */
+	bool             updater_rdy;              /* updater_rdy=yes: the
+	                                            * updater prints RDY,
+	                                            * START comes later   */
 } sim_spec;
 
 void sim_spec_init(sim_spec *s);
