@@ -311,8 +311,17 @@ at_final(const char *line, at_response *r)
 	return false;
 }
 
+/* A module that has just become ready: RDY while a command waits means
+ * the command was sent before the AT interpreter listened and is lost. */
+static bool
+at_is_ready_banner(const char *line)
+{
+	return strcasecmp(line, "RDY") == 0 || strcasecmp(line, "APP RDY") == 0;
+}
+
 static at_status
-at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+at_wait_result_rdy(at_channel *ch, const char *cmd, int timeout_ms, at_response *r,
+    bool rdy_ends)
 {
 	int64_t deadline = unit_mono_ms() + timeout_ms;
 	char    line[AT_LINE_MAX];
@@ -329,11 +338,21 @@ at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 			return r->status;
 		if (at_is_unsolicited(line)) {
 			at_queue_push(&ch->urcs, line);
+			if (rdy_ends && at_is_ready_banner(line)) {
+				snprintf(r->final, sizeof r->final, "%s", line);
+				return r->status = AT_TIMEOUT;
+			}
 			continue;
 		}
 		if (r->nlines < AT_MAX_LINES)
 			snprintf(r->lines[r->nlines++], AT_LINE_MAX, "%s", line);
 	}
+}
+
+static at_status
+at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+{
+	return at_wait_result_rdy(ch, cmd, timeout_ms, r, false);
 }
 
 static void
@@ -345,8 +364,9 @@ at_response_init(at_response *r)
 	r->nlines = 0;
 }
 
-at_status
-at_command(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+static at_status
+at_send_wait(at_channel *ch, const char *cmd, int timeout_ms, at_response *r,
+    bool rdy_ends)
 {
 	char buf[AT_LINE_MAX + 2];
 	int  n;
@@ -360,7 +380,19 @@ at_command(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 		ch->lost = errno != ETIMEDOUT;
 		return r->status = ch->lost ? AT_PORT_LOST : AT_TIMEOUT;
 	}
-	return at_wait_result(ch, cmd, timeout_ms, r);
+	return at_wait_result_rdy(ch, cmd, timeout_ms, r, rdy_ends);
+}
+
+at_status
+at_command(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+{
+	return at_send_wait(ch, cmd, timeout_ms, r, false);
+}
+
+at_status
+at_probe(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+{
+	return at_send_wait(ch, cmd, timeout_ms, r, true);
 }
 
 at_status
