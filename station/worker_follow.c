@@ -386,8 +386,11 @@ do_probe(worker *w, follow *f, const follow_row *row)
 		return HOP_STOPPED;
 	if (rc != ID_OK)
 		return HOP_OK;
-	if (target[0] != '\0' && (pkg_revision_match(target, id.qgmr) ||
-	    pkg_revision_match(target, id.rev))) {
+	/* Another unit in the slot, or this one at its target already (an END
+	 * that never reached us): the verdict needs no updater. */
+	if ((w->id.imei[0] != '\0' && strcmp(id.imei, w->id.imei) != 0) ||
+	    (target[0] != '\0' && (pkg_revision_match(target, id.qgmr) ||
+	    pkg_revision_match(target, id.rev)))) {
 		f->state = FS_DONE;
 		return follow_verify(w, f);
 	}
