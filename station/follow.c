@@ -35,9 +35,9 @@ static const follow_row rows[] = {
 	/* ---- downloading -------------------------------------------------- */
 	{ FS_DOWNLOAD, FE_DL_PROGRESS, 0, 0, FS_DOWNLOAD, FA_NONE, NULL },
 	{ FS_DOWNLOAD, FE_PORT_LOST, 0, 0, FS_DONE, FA_FAIL_POWERCUT,
-	  "port lost during the download (power cut or crash): the download is gone" },
+	  "port lost during the download" },
 	{ FS_DOWNLOAD, FE_RDY, 0, 0, FS_DONE, FA_FAIL_POWERCUT,
-	  "module restarted during the download (power cut or crash): the download is gone" },
+	  "module restarted during the download" },
 
 	/* ---- either download state ---------------------------------------- */
 	{ FS_DL_WAIT, FE_DL_END_OK, 0, 0, FS_TO_UPDATER, FA_NONE, NULL },

@@ -440,7 +440,9 @@ do_fail_powercut(worker *w, follow *f, const follow_row *row)
 	(void)f;
 	if (w->percent >= 0)
 		snprintf(at, sizeof at, " at %d%%", w->percent);
-	return worker_fail(w, PHASE_DOWNLOAD, -1, true, "%s%s", row->why, at);
+	return worker_fail(w, PHASE_DOWNLOAD, -1, true,
+	    "%s%s (power cut or crash): the download is gone; a new trigger is needed",
+	    row->why, at);
 }
 
 static hop_rc
