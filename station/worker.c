@@ -390,6 +390,12 @@ worker_identify(worker *w, ident *id, int64_t deadline)
 		return ID_NO_ANSWER;
 	worker_cmd(w, &r, "AT+CMEE=2");
 	s = worker_cmd(w, &r, "ATI");
+	/* A command sent just as the module became ready may have been heard
+	 * after all: its late OK then answers the next command, one behind.
+	 * ATI always has information lines; a bare OK is such a late answer,
+	 * and ATI's own comes after it. */
+	for (int late = 0; s == AT_OK && r.nlines == 0 && late < 3 && w->ch != NULL; late++)
+		s = at_finish(w->ch, worker_cmd_ms(w), &r);
 	if (s != AT_OK)
 		return s == AT_ERROR || s == AT_CME_ERROR ? ID_NO_ANSWER : worker_id_status(s);
 	identity_parse_ati(r.lines, r.nlines, id->model, sizeof id->model, id->rev, sizeof id->rev);
