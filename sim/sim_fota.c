@@ -418,6 +418,9 @@ finish(sim_module *m)
 	sim_module_log(m, "update over, rev %s", m->rev);
 }
 
+/* play(): the step must wait a little and be tried again. */
+#define STEP_LATER ((size_t)-1)
+
 /* Executes one step; returns how many steps it used, 0 to stop. */
 static size_t
 play(sim_module *m, size_t pos)
@@ -430,6 +433,10 @@ play(sim_module *m, size_t pos)
 	case SIM_STEP_URC:
 		return play_urcs(m, pos);
 	case SIM_STEP_DOWN:
+		/* What a module printed has left it before it resets: with
+		 * `split` the fragments may still be queued here. */
+		if (m->at.up && sim_out_pending(&m->at.out) > 0)
+			return STEP_LATER;
 		sim_module_power_down(m);
 		return 1;
 	case SIM_STEP_UP_RECOVERY:
@@ -468,6 +475,10 @@ on_step(void *arg)
 	sim_fota *f = &m->fota;
 	size_t used = play(m, f->pos);
 
+	if (used == STEP_LATER) {
+		sim_timer_start(m->env->loop, &f->timer, SIM_DOWN_MIN_US);
+		return;
+	}
 	if (used == 0) {
 		f->active = false;
 		return;

@@ -390,15 +390,20 @@ worker_identify(worker *w, ident *id, int64_t deadline)
 		return ID_NO_ANSWER;
 	worker_cmd(w, &r, "AT+CMEE=2");
 	s = worker_cmd(w, &r, "ATI");
-	/* A command sent just as the module became ready may have been heard
-	 * after all: its late OK then answers the next command, one behind.
-	 * ATI always has information lines; a bare OK is such a late answer,
-	 * and ATI's own comes after it. */
-	for (int late = 0; s == AT_OK && r.nlines == 0 && late < 3 && w->ch != NULL; late++)
-		s = at_finish(w->ch, worker_cmd_ms(w), &r);
 	if (s != AT_OK)
 		return s == AT_ERROR || s == AT_CME_ERROR ? ID_NO_ANSWER : worker_id_status(s);
 	identity_parse_ati(r.lines, r.nlines, id->model, sizeof id->model, id->rev, sizeof id->rev);
+	/* A command sent just as the module became ready may have been heard
+	 * after all: its late OK then answers the next command, one behind.
+	 * An ATI answer without a model or revision (nothing, or line noise)
+	 * is such a late OK; ATI's own answer comes after it. */
+	for (int late = 0; rdys > 0 && id->model[0] == '\0' && id->rev[0] == '\0' && late < 3 &&
+	    w->ch != NULL; late++) {
+		if (at_finish(w->ch, worker_cmd_ms(w), &r) != AT_OK)
+			break;
+		identity_parse_ati(r.lines, r.nlines, id->model, sizeof id->model, id->rev,
+		    sizeof id->rev);
+	}
 	if (id->model[0] == '\0' && w->sl->model_hint[0] != '\0')
 		snprintf(id->model, sizeof id->model, "%s", w->sl->model_hint);
 	id->mi = model_find(id->model);
