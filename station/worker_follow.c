@@ -386,9 +386,11 @@ do_probe(worker *w, follow *f, const follow_row *row)
 		return HOP_STOPPED;
 	if (rc != ID_OK)
 		return HOP_OK;
-	/* Another unit in the slot, or this one at its target already (an END
-	 * that never reached us): the verdict needs no updater. */
+	/* Another unit in the slot, this one at its target already (an END
+	 * that never reached us), or an adopted update with no target to
+	 * wait for: the verdict needs no updater. */
 	if ((w->id.imei[0] != '\0' && strcmp(id.imei, w->id.imei) != 0) ||
+	    (f->hop == NULL && target[0] == '\0') ||
 	    (target[0] != '\0' && (pkg_revision_match(target, id.qgmr) ||
 	    pkg_revision_match(target, id.rev)))) {
 		f->state = FS_DONE;
