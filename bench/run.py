@@ -15,6 +15,11 @@
   real speed --real-speed-slots (32; 8 with --quick; 0: none) pty slots with
              the emulator at --speed 1, a real EC25's timing (update ~60 s,
              boot ~8 s): the run the CPU target is judged on.
+  headline   with --headline: 128 pty slots with the emulator at --speed 1,
+             where the update, not the upload, dominates, as on a real line
+             (about 3 minutes more). Every run has realistic boots: the
+             port first, RDY 3 s (scaled) later; "After every RDY" reports
+             RDY -> the next command per slot count.
   sequential the same unit one slot at a time, --seq-units times (what a
              technician does by hand): the baseline for the speed-up.
   upload     4 MiB through the station's acked AT+QFUPL (EC25) and its
