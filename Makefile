@@ -45,7 +45,7 @@ LDLIBS_ALL = $(LDFLAGS) $(PKG_LIBS) -lpthread -lm
 # Layers, lowest first; a folder includes only folders before it (see
 # docs/architecture.md). app/ is the program's composition root: the
 # station's main and its subcommands, linked into dfota-station only.
-LIB_DIRS := dialects text packages config station reports ui central lineview
+LIB_DIRS := dialects text config packages station reports ui central lineview
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 APP_SRC  := $(wildcard app/*.c)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o)
@@ -113,14 +113,17 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-# Tests find the binaries and the data through the environment, so the same
+# Tests find the binaries and the data through the environment (and run in
+# UTC: report days follow the local zone), so the same
 # test executables run against a sanitizer build.
 TEST_ENV = DFOTA_STATION=$(abspath $(STATION)) DFOTA_SIM=$(abspath $(SIM)) \
            DFOTA_TESTDATA=$(abspath tests/data) DFOTA_TMP=$(abspath $(BUILD)/tmp) \
-           CK_DEFAULT_TIMEOUT=120
+           CK_DEFAULT_TIMEOUT=120 TZ=UTC
 
 check: all $(UNIT_BIN) $(INTG_BIN)
 	@mkdir -p $(BUILD)/tmp
+	@./tests/check-layers
+	@./tests/data/cases/gen-matrix --check
 	@./tests/run-suite $(BUILD) $(UNIT_BIN) $(INTG_BIN) -- $(TEST_ENV)
 
 unit: all $(UNIT_BIN)

@@ -31,6 +31,7 @@ int  app_load_config(const char *path, station_config *cfg, pkg_catalog *cat);
 /* The commands (one file each). */
 int  app_report_main(int argc, char **argv);
 int  app_check_config_main(int argc, char **argv);
+int  app_errors_main(int argc, char **argv);
 /* No command word: the station itself (app/run.c). */
 int  app_station_main(int argc, char **argv);
 

@@ -17,6 +17,7 @@
 static const app_command app_commands[] = {
 	{ "report",       app_report_main,       "summary, verify: read report CSVs" },
 	{ "check-config", app_check_config_main, "check a station file, list its packages" },
+	{ "errors",       app_errors_main,       "what a module's error codes mean, per model" },
 };
 
 int

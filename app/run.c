@@ -26,12 +26,14 @@
 #include "config/config.h"
 #include "packages/pkg.h"
 #include "reports/report.h"
+#include "reports/sign.h"
 #include "reports/summary.h"
 #include "reports/verify.h"
 #include "station/journal.h"
 #include "station/bus.h"
 #include "station/discovery.h"
 #include "station/station.h"
+#include "station/worker.h"
 #include "ui/grid.h"
 #include "ui/headless.h"
 #include "ui/trace.h"
@@ -50,9 +52,12 @@ static const char usage_text[] =
 "                     [--idle-exit SECONDS] [--operator NAME] [--reports DIR]\n"
 "                     [--dry-run] [--verbose] [--version] [--help]\n"
 "       dfota-station --list [--headless] [--config FILE]\n"
-"       dfota-station report summary [--by model|slot|error|day] [--csv|--json] CSV...\n"
-"       dfota-station report verify CSV...\n"
+"       dfota-station report summary [--by model|slot|error|day|station|operator|package]\n"
+"                                    [--csv|--json] CSV...\n"
+"       dfota-station report verify [--pubkey PUB.pem] CSV...\n"
+"       dfota-station report sign --key KEY.pem CSV...\n"
 "       dfota-station check-config FILE\n"
+"       dfota-station errors [MODEL [CODE]]   what a module's codes mean\n"
 "\n"
 "Updates Quectel modules by DFOTA on every configured slot and writes one\n"
 "CSV row per unit to the reports folder.\n"
@@ -144,6 +149,7 @@ parse_cli(int argc, char **argv, cli *c)
 	/* A dry run looks at each unit once; it changes nothing to wait for. */
 	if (c->opt.dry_run)
 		c->opt.once = true;
+	c->opt.worker = worker_run;
 	return 0;
 }
 
@@ -183,6 +189,7 @@ run_station(cli *c)
 	station_config cfg;
 	pkg_catalog    cat;
 	report_writer *reports = NULL;
+	struct evp_pkey_st *sign_key = NULL;
 	journal       *jrn = NULL;
 	journal_unit  *recovered = NULL;
 	size_t         nrecovered = 0;
@@ -200,6 +207,19 @@ run_station(cli *c)
 		return rc;
 	if (c->reports != NULL)
 		snprintf(cfg.reports_dir, sizeof cfg.reports_dir, "%s", c->reports);
+	/* station.timezone is the process's local time: the day of the report
+	 * file and the times the grid shows. Set before any thread starts. */
+	if (cfg.timezone[0] != '\0') {
+		setenv("TZ", cfg.timezone, 1);
+		tzset();
+	}
+	if (cfg.signing_key[0] != '\0' && !c->opt.dry_run &&
+	    (sign_key = sign_key_load_private(cfg.signing_key, false, err, sizeof err)) == NULL) {
+		fprintf(stderr, "dfota-station: %s:%d: station.signing_key: %s\n", cfg.path,
+		    cfg.signing_key_line, err);
+		rc = APP_EXIT_USAGE;
+		goto out;
+	}
 	/* No slots list: every Quectel module on USB is a slot. */
 	if (cfg.nslots == 0 && !cfg.discovery.usb) {
 		fprintf(stderr, "dfota-station: %s: no slots configured and discovery.usb is "
@@ -212,6 +232,8 @@ run_station(cli *c)
 		rc = APP_EXIT_STATION;
 		goto out;
 	}
+	if (reports != NULL)
+		report_set_signing_key(reports, sign_key);
 	/* The journal: units in flight survive a crash of the station. What an
 	 * earlier run left in flight goes back to its slot (station_init). */
 	if (reports != NULL) {
@@ -289,6 +311,7 @@ out:
 	headless_free(hl);
 	if (reports != NULL)
 		report_close(reports);
+	sign_key_free(sign_key);        /* after the writer, which signs at close */
 	journal_close(jrn);     /* after the writer: it ends units in the journal */
 	free(recovered);
 	pkg_catalog_free(&cat);

@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "config/config_field.h"
 #include "config/config_lists.h"
+#include "config/config_verify.h"
 
 #define CFG_NELEM(a) (sizeof (a) / sizeof (a)[0])
 
@@ -33,7 +34,33 @@ static const cfg_field config_top_fields[] = {
 	{ .name = "slots",     .kind = CFG_FIELD_LIST },
 	{ .name = "packages",  .kind = CFG_FIELD_LIST },
 	{ .name = "targets",   .kind = CFG_FIELD_LIST },
+	{ .name = "verify",    .kind = CFG_FIELD_GROUP },
 };
+
+/* An IANA zone name that this machine has: "Area/Place" spelled with
+ * letters, digits, '/', '_', '-', '+', no "..", naming a TZif file under
+ * $TZDIR or /usr/share/zoneinfo. glibc would take an unknown name silently
+ * as UTC; a station must not split its days at the wrong hour unsaid. */
+static bool
+config_is_timezone(const char *s)
+{
+	const char *dir = getenv("TZDIR");
+	char        path[CFG_PATH_MAX + 80], magic[4];
+	FILE       *f;
+	bool        ok;
+
+	if (s[0] == '\0')
+		return true;        /* as if left out: the machine's zone */
+	if (s[0] == '/' || strstr(s, "..") != NULL ||
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_-+") != strlen(s))
+		return false;
+	snprintf(path, sizeof path, "%s/%s", dir != NULL && dir[0] ? dir : "/usr/share/zoneinfo", s);
+	if ((f = fopen(path, "rb")) == NULL)
+		return false;
+	ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return ok;
+}
 
 static const cfg_field config_station_fields[] = {
 	/* The name goes into report file names, hence the narrow alphabet. */
@@ -49,6 +76,16 @@ static const cfg_field config_station_fields[] = {
 	{ .name = "reports_dir", .kind = CFG_FIELD_STRING,
 	  .offset = offsetof(station_config, reports_dir),
 	  .size = sizeof ((station_config *)0)->reports_dir },
+	/* Decides the day of the daily report file (timestamps stay UTC). */
+	{ .name = "timezone", .kind = CFG_FIELD_STRING,
+	  .offset = offsetof(station_config, timezone),
+	  .size = sizeof ((station_config *)0)->timezone,
+	  .check = config_is_timezone,
+	  .allowed = "an IANA time zone name such as \"Asia/Shanghai\" or \"UTC\" "
+	             "(a file under /usr/share/zoneinfo); leave it out for the machine's zone" },
+	{ .name = "signing_key", .kind = CFG_FIELD_STRING,
+	  .offset = offsetof(station_config, signing_key),
+	  .size = sizeof ((station_config *)0)->signing_key },
 };
 
 static const cfg_field config_policy_fields[] = {
@@ -106,6 +143,7 @@ config_defaults(station_config *cfg, const char *path)
 	cfg->discovery.usb = true;
 	cfg->discovery.rescan_interval_ms = 1000;
 	cfg->ui.bell = true;
+	cfg->verify.network_timeout = 60;
 }
 
 /* The folder that relative paths in the file are taken from. */
@@ -124,13 +162,6 @@ config_ctx_init(cfg_ctx *ctx, const char *path, char *err, size_t errlen)
 		n = sizeof ctx->dir - 1;
 	memcpy(ctx->dir, path, n);
 	ctx->dir[n] = '\0';
-}
-
-static config_setting_t *
-config_member(const config_setting_t *group, const char *name)
-{
-	/* libconfig's lookup takes a non-const group; it does not change it. */
-	return config_setting_get_member((config_setting_t *)group, name);
 }
 
 /* A group that may be absent; absent keeps the defaults. */
@@ -165,6 +196,20 @@ config_read_station(const cfg_ctx *ctx, const config_setting_t *root,
 		    "the path, taken from the station file's folder %s, is longer "
 		    "than %zu characters", ctx->dir, sizeof resolved - 1);
 	memcpy(cfg->reports_dir, resolved, sizeof resolved);
+	if (cfg->signing_key[0] != '\0') {
+		const config_setting_t *k = config_member(g, "signing_key");
+
+		cfg->signing_key_line = config_setting_source_line(k);
+		if (config_field_resolve(ctx, cfg->signing_key, resolved, sizeof resolved) != 0)
+			return config_fail(ctx, k, "station.signing_key", "the path, taken "
+			    "from the station file's folder %s, is longer than %zu characters",
+			    ctx->dir, sizeof resolved - 1);
+		if (access(resolved, R_OK) != 0)
+			return config_fail(ctx, k, "station.signing_key", "%s: %s (an Ed25519 "
+			    "private key, as `openssl genpkey -algorithm ed25519` writes it)",
+			    resolved, strerror(errno));
+		memcpy(cfg->signing_key, resolved, sizeof resolved);
+	}
 	return 0;
 }
 
@@ -185,7 +230,8 @@ config_read_all(const cfg_ctx *ctx, const config_setting_t *root,
 		return -1;
 	if (config_read_slots(ctx, config_member(root, "slots"), cfg) != 0 ||
 	    config_read_packages(ctx, config_member(root, "packages"), cfg) != 0 ||
-	    config_read_targets(ctx, config_member(root, "targets"), cfg) != 0)
+	    config_read_targets(ctx, config_member(root, "targets"), cfg) != 0 ||
+	    config_read_verify(ctx, config_member(root, "verify"), cfg) != 0)
 		return -1;
 	return 0;
 }
@@ -252,6 +298,7 @@ config_free(station_config *cfg)
 	free(cfg->slots);
 	free(cfg->packages);
 	free(cfg->targets);
+	free(cfg->verify.checks);
 	memset(cfg, 0, sizeof *cfg);
 }
 

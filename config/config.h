@@ -1,5 +1,5 @@
 /*
- * config: the station file (libconfig syntax, see CONTRACT.md) read into one
+ * config: the station file (libconfig syntax, see docs/contract.md) read into one
  * validated, typed struct. Nothing else in the station reads libconfig.
  *
  * Every error names the file, the line and the setting, and says what is
@@ -26,6 +26,15 @@ typedef struct cfg_slot {
 	int  line;
 } cfg_slot;
 
+/* HTTPS certificates a package's download needs on the module (guides 000,
+ * 003: uploaded as fota_cacert.pem, fota_client_cert.pem and
+ * fota_client_key.pem). Paths resolved; "" when not given. */
+typedef struct cfg_certs {
+	char ca[CFG_PATH_MAX];
+	char cert[CFG_PATH_MAX];
+	char key[CFG_PATH_MAX];
+} cfg_certs;
+
 typedef struct cfg_package {
 	char model[32];
 	char from[96];
@@ -33,6 +42,8 @@ typedef struct cfg_package {
 	char file[CFG_PATH_MAX];      /* resolved; "" for a url package    */
 	char url[1024];               /* "" for a file package             */
 	char sha256[65];              /* lower-case hex; "" when not given */
+	char apn[64];                 /* BG95/BG77 DFOTA APN; "" when none */
+	cfg_certs certs;
 	int  line;
 } cfg_package;
 
@@ -63,6 +74,21 @@ typedef struct cfg_discovery {
 	int  rescan_interval_ms;      /* default 1000                     */
 } cfg_discovery;
 
+/* verify: acceptance checks after the update (CONTRACT.md). */
+typedef struct cfg_check {
+	char name[32];
+	char command[256];
+	char expect[256];             /* POSIX ERE, checked at load        */
+	int  line;
+} cfg_check;
+
+typedef struct cfg_verify {
+	bool       network;           /* registered within network_timeout */
+	double     network_timeout;   /* s, default 60                     */
+	cfg_check *checks;
+	size_t     nchecks;
+} cfg_verify;
+
 typedef struct cfg_ui {
 	bool bell;                    /* ring when a unit finishes (default true) */
 } cfg_ui;
@@ -72,9 +98,13 @@ typedef struct station_config {
 	char          name[64];
 	char          operator_name[64];
 	char          reports_dir[CFG_PATH_MAX]; /* resolved               */
+	char          timezone[64];           /* IANA name; "" = the machine's */
+	char          signing_key[CFG_PATH_MAX]; /* resolved; "" = no signing */
+	int           signing_key_line;       /* for messages about the key */
 	cfg_policy    policy;
 	cfg_discovery discovery;
 	cfg_ui        ui;
+	cfg_verify    verify;
 	cfg_slot     *slots;
 	size_t        nslots;
 	cfg_package  *packages;

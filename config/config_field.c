@@ -370,6 +370,13 @@ config_field_unknown(const cfg_ctx *ctx, const config_setting_t *s,
 	    names);
 }
 
+config_setting_t *
+config_member(const config_setting_t *group, const char *name)
+{
+	/* libconfig's lookup takes a non-const group; it does not change it. */
+	return config_setting_get_member((config_setting_t *)group, name);
+}
+
 int
 config_field_read(const cfg_ctx *ctx, const config_setting_t *group,
                   const char *path, const cfg_field *fields, size_t n,
@@ -401,9 +408,7 @@ config_field_read(const cfg_ctx *ctx, const config_setting_t *group,
 	}
 	for (size_t k = 0; k < n; k++) {
 		const cfg_field *f = &fields[k];
-		/* libconfig's lookup wants a non-const group; it does not change it. */
-		const config_setting_t *s = config_setting_get_member(
-		    (config_setting_t *)group, f->name);
+		const config_setting_t *s = config_member(group, f->name);
 
 		config_field_path(fpath, path, f->name);
 		if (s == NULL) {

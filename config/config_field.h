@@ -62,6 +62,8 @@ int config_fail(const cfg_ctx *ctx, const config_setting_t *at,
 /* Checks that `group` is a group holding only the settings of the table,
  * and stores each one at base + offset. Settings that are absent keep
  * whatever base holds (the caller's defaults). 0 or -1. */
+/* The member name of group, or NULL: one lookup for every reader. */
+config_setting_t *config_member(const config_setting_t *group, const char *name);
 int config_field_read(const cfg_ctx *ctx, const config_setting_t *group,
                       const char *path, const cfg_field *fields, size_t n,
                       void *base);

@@ -19,6 +19,7 @@
 
 #include "config/config_lists.h"
 #include "dialects/models.h"
+#include "dialects/urls.h"
 
 #define CFG_NELEM(a) (sizeof (a) / sizeof (a)[0])
 #define CFG_ELEM_PATH_MAX 48
@@ -29,10 +30,21 @@ static const int config_bauds[] = {
 	921600, 3000000,
 };
 
-/* What the module accepts in AT+QFOTADL="<url>" (PROTOCOL.md, Deliver). */
-static const char *const config_url_schemes[] = {
-	"http://", "https://", "ftp://", "coap://", "coaps://",
-};
+/* An APN as 3GPP TS 23.003 writes one: labels of letters, digits and '-'
+ * joined by '.'; it goes between double quotes in AT+QCFGEXT. */
+static bool
+config_is_apn(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 62 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
+			return false;
+	return true;
+}
 
 #define CFG_REVISION_ALLOWED \
 	"a revision as ATI or AT+QGMR prints it (letters, digits, '-', '_' or '.')"
@@ -90,6 +102,27 @@ static const cfg_field config_package_fields[] = {
 	  .size = sizeof ((cfg_package *)0)->sha256,
 	  .check = config_field_is_sha256,
 	  .allowed = "64 hex digits (the package file's SHA-256)" },
+	{ .name = "apn", .kind = CFG_FIELD_STRING,
+	  .offset = offsetof(cfg_package, apn),
+	  .size = sizeof ((cfg_package *)0)->apn,
+	  .check = config_is_apn,
+	  .allowed = "an APN of letters, digits, '-' and '.', like "
+	             "\"iot.example\"" },
+	{ .name = "certs", .kind = CFG_FIELD_GROUP },
+};
+
+/* packages[i].certs: files, relative to the station file; ca always, cert
+ * and key for a server that wants the module's own certificate. */
+static const cfg_field config_cert_fields[] = {
+	{ .name = "ca", .kind = CFG_FIELD_STRING, .required = true,
+	  .offset = offsetof(cfg_certs, ca),
+	  .size = sizeof ((cfg_certs *)0)->ca },
+	{ .name = "cert", .kind = CFG_FIELD_STRING,
+	  .offset = offsetof(cfg_certs, cert),
+	  .size = sizeof ((cfg_certs *)0)->cert },
+	{ .name = "key", .kind = CFG_FIELD_STRING,
+	  .offset = offsetof(cfg_certs, key),
+	  .size = sizeof ((cfg_certs *)0)->key },
 };
 
 static const cfg_field config_target_fields[] = {
@@ -101,13 +134,6 @@ static const cfg_field config_target_fields[] = {
 	  .size = sizeof ((cfg_target *)0)->revision,
 	  .check = config_field_is_name, .allowed = CFG_REVISION_ALLOWED },
 };
-
-static config_setting_t *
-config_member(const config_setting_t *group, const char *name)
-{
-	/* libconfig's lookup takes a non-const group; it does not change it. */
-	return config_setting_get_member((config_setting_t *)group, name);
-}
 
 /* The setting to point at: the member when the file has it, else the
  * element (for "missing" rules). */
@@ -211,42 +237,95 @@ config_read_slots(const cfg_ctx *ctx, const config_setting_t *list,
 
 /* ---- packages ---- */
 
-static bool
-config_url_scheme_ok(const char *url)
-{
-	for (size_t i = 0; i < CFG_NELEM(config_url_schemes); i++) {
-		size_t n = strlen(config_url_schemes[i]);
-
-		if (strncmp(url, config_url_schemes[i], n) == 0 && url[n] != '\0')
-			return true;
-	}
-	return false;
-}
-
+/* The url against its model's row of the guides' rules (dialects/urls.c). */
 static int
 config_package_url(const cfg_ctx *ctx, const config_setting_t *e, size_t i,
                    const cfg_package *p)
 {
 	const model_info *m = model_find(p->model);
-	size_t len = strlen(p->url);
-	char path[CFG_ELEM_PATH_MAX];
+	char path[CFG_ELEM_PATH_MAX], why[256];
 
 	config_elem_path(path, "packages", i, "url");
-	if (!config_url_scheme_ok(p->url))
-		return config_fail(ctx, config_at(e, "url"), path, "must start with "
-		    "http://, https://, ftp://, coap:// or coaps://, got \"%.60s\"",
-		    p->url);
+	if (m != NULL && (m->deliveries & MODEL_DELIVER_URL) == 0)
+		return config_fail(ctx, config_at(e, "url"), path, "%s cannot "
+		    "download a package itself; give a file instead", m->name);
+	if (url_check(m, p->url, why, sizeof why) != 0)
+		return config_fail(ctx, config_at(e, "url"), path, "%s", why);
 	/* The url goes between double quotes in AT+QFOTADL="...". */
 	if (strpbrk(p->url, " \"") != NULL)
 		return config_fail(ctx, config_at(e, "url"), path, "must not "
 		    "contain spaces or double quotes (encode them as %%20, %%22)");
-	if (m != NULL && (m->deliveries & MODEL_DELIVER_URL) == 0)
-		return config_fail(ctx, config_at(e, "url"), path, "%s cannot "
-		    "download a package itself; give a file instead", m->name);
-	if (m != NULL && m->url_max > 0 && len > (size_t)m->url_max)
-		return config_fail(ctx, config_at(e, "url"), path, "is %zu "
-		    "characters long; %s accepts URLs of at most %d", len,
-		    m->name, m->url_max);
+	return 0;
+}
+
+/* One certificate file: resolved, a readable, non-empty regular file. */
+static int
+config_cert_file(const cfg_ctx *ctx, const config_setting_t *certs,
+                 size_t i, const char *name, char *file)
+{
+	const config_setting_t *at = config_at(certs, name);
+	char path[CFG_ELEM_PATH_MAX], resolved[CFG_PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof path, "packages[%zu].certs.%s", i, name);
+	if (config_field_resolve(ctx, file, resolved, sizeof resolved) != 0)
+		return config_fail(ctx, at, path, "the path, taken from the "
+		    "station file's folder %s, is too long", ctx->dir);
+	if (stat(resolved, &st) != 0 || access(resolved, R_OK) != 0)
+		return config_fail(ctx, at, path, "cannot read %s: %s", resolved,
+		    strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_size == 0)
+		return config_fail(ctx, at, path, "%s is not a non-empty regular "
+		    "file", resolved);
+	memcpy(file, resolved, sizeof resolved);
+	return 0;
+}
+
+/* apn (BG95/BG77, url packages) and certs (https urls, models whose guide
+ * names the certificate files). */
+static int
+config_package_extras(const cfg_ctx *ctx, const config_setting_t *e, size_t i,
+                      cfg_package *p)
+{
+	const model_info *m = model_find(p->model);
+	const config_setting_t *certs = config_member(e, "certs");
+	char path[CFG_ELEM_PATH_MAX];
+
+	if (config_member(e, "apn") != NULL) {
+		config_elem_path(path, "packages", i, "apn");
+		if (m != NULL && !m->has_fota_apn)
+			return config_fail(ctx, config_at(e, "apn"), path, "only "
+			    "BG95/BG77 take a DFOTA APN (AT+QCFGEXT=\"fota_apn\"); "
+			    "%s downloads on its default PDN", m->name);
+		if (p->url[0] == '\0')
+			return config_fail(ctx, config_at(e, "apn"), path, "is "
+			    "for a url package; an uploaded file needs no network");
+	}
+	if (certs == NULL)
+		return 0;
+	config_elem_path(path, "packages", i, "certs");
+	if (m != NULL && m->cert_dir == NULL)
+		return config_fail(ctx, certs, path, "%s's guide names no "
+		    "certificate files; only BG96 and BG95/BG77 take them", m->name);
+	if (url_scheme(p->url) != URL_HTTPS)
+		return config_fail(ctx, certs, path, "are for an https:// url "
+		    "package");
+	if (config_field_read(ctx, certs, path, config_cert_fields,
+	    CFG_NELEM(config_cert_fields), &p->certs) != 0 ||
+	    config_cert_file(ctx, certs, i, "ca", p->certs.ca) != 0)
+		return -1;
+	/* A client certificate is nothing without its key, and the reverse. */
+	if ((p->certs.cert[0] == '\0') != (p->certs.key[0] == '\0')) {
+		const char *missing = p->certs.cert[0] == '\0' ? "cert" : "key";
+
+		snprintf(path, sizeof path, "packages[%zu].certs.%s", i, missing);
+		return config_fail(ctx, certs, path, "is missing: a client "
+		    "certificate (cert) goes with its private key (key)");
+	}
+	if (p->certs.cert[0] != '\0' &&
+	    (config_cert_file(ctx, certs, i, "cert", p->certs.cert) != 0 ||
+	     config_cert_file(ctx, certs, i, "key", p->certs.key) != 0))
+		return -1;
 	return 0;
 }
 
@@ -311,6 +390,8 @@ config_package_rules(const cfg_ctx *ctx, const config_setting_t *e, size_t i,
 		    p->from);
 	}
 	if (has_url && config_package_url(ctx, e, i, p) != 0)
+		return -1;
+	if (config_package_extras(ctx, e, i, p) != 0)
 		return -1;
 	if (has_file && config_package_file(ctx, e, i, p) != 0)
 		return -1;

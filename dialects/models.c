@@ -8,97 +8,138 @@
  * facts. Lookups are linear: the table is a few dozen rows and is read once
  * per unit.
  *
- * Sources: the vendor DFOTA guides (PROTOCOL.md sources) for deliveries,
- * URL lengths and the BG95 blind update; PROTOCOL.md §3 for USB ids and the
+ * Sources: the vendor DFOTA guides (docs/protocol.md sources) for deliveries,
+ * URL lengths and the BG95 blind update; docs/protocol.md §3 for USB ids and the
  * AT interface numbers, which the guides do not give.
  */
 #include <string.h>
 #include <strings.h>
 
 #include "dialects/models.h"
+#include "dialects/usbids.h"
 
 #define UFS_URL (MODEL_DELIVER_UFS | MODEL_DELIVER_URL)
 
+/* The network checks before a URL download, as the guides list them: the
+ * LTE guides (000, 001, 003: AT+CSQ, AT+CREG?/AT+CGREG?/AT+CEREG?) and
+ * BC26's (002 §2.3: AT+CESQ, AT+CEREG?, AT+CGPADDR=1 for an IP address on
+ * the default PDN). */
+static const model_netcheck net_lte = {
+	.signal = "AT+CSQ",
+	.reg = { "AT+CREG?", "AT+CGREG?", "AT+CEREG?" },
+	.addr = NULL,
+};
+static const model_netcheck net_bc26 = {
+	.signal = "AT+CESQ",
+	.reg = { "AT+CEREG?" },
+	.addr = "AT+CGPADDR=1",
+};
+
 static const model_info model_table[] = {
-	{ .name = "BG96", .dialect = DIALECT_BG96, .usb_pid = 0x0296, .at_interface = 2,
-	  .deliveries = MODEL_DELIVER_FOTAZIP | MODEL_DELIVER_URL, .url_max = 255,
+	{ .name = "BG96", .dialect = DIALECT_BG96, .usb_pid = 0x0296,
+	  .deliveries = MODEL_DELIVER_FOTAZIP | MODEL_DELIVER_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .cert_dir = "", .net = &net_lte,
 	  .summary = "BG96 LTE-M/NB-IoT: /fota/update.zip or URL; RESTORE phase, resumes" },
-	{ .name = "AG35", .dialect = DIALECT_AG35, .usb_pid = 0x0435, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "AG35", .dialect = DIALECT_AG35, .usb_pid = 0x0435,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "AG35 automotive LTE: UFS upload or FTP/HTTP URL (vendor USB driver)" },
-	{ .name = "EP06", .dialect = DIALECT_EP06, .usb_pid = 0x0306, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EP06", .dialect = DIALECT_EP06, .usb_pid = 0x0306,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EP06 LTE-A: UFS upload or FTP/HTTP URL; do not power off until END" },
-	{ .name = "EG06", .dialect = DIALECT_EP06, .usb_pid = 0x0306, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EG06", .dialect = DIALECT_EP06, .usb_pid = 0x0306,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EG06 LTE-A: UFS upload or FTP/HTTP URL; do not power off until END" },
-	{ .name = "EM06", .dialect = DIALECT_EP06, .usb_pid = 0x0306, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EM06", .dialect = DIALECT_EP06, .usb_pid = 0x0306,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EM06 LTE-A M.2: UFS upload or FTP/HTTP URL; do not power off until END" },
-	{ .name = "EC25", .dialect = DIALECT_EC25, .usb_pid = 0x0125, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EC25", .dialect = DIALECT_EC25, .usb_pid = 0x0125,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EC25 LTE Cat 4: UFS upload or FTP/HTTP URL" },
-	{ .name = "EG25", .dialect = DIALECT_EC25, .usb_pid = 0x0125, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EG25", .dialect = DIALECT_EC25, .usb_pid = 0x0125,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EG25 LTE Cat 4: UFS upload or FTP/HTTP URL" },
-	{ .name = "EC20", .dialect = DIALECT_EC25, .usb_pid = 0x0125, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EC20", .dialect = DIALECT_EC25, .usb_pid = 0x0125,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EC20 R2 LTE Cat 3: UFS upload or FTP/HTTP URL" },
-	{ .name = "EC21", .dialect = DIALECT_EC25, .usb_pid = 0x0121, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EC21", .dialect = DIALECT_EC25, .usb_pid = 0x0121,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EC21 LTE Cat 1: UFS upload or FTP/HTTP URL" },
-	{ .name = "EG91", .dialect = DIALECT_EC25, .usb_pid = 0x0191, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EG91", .dialect = DIALECT_EC25, .usb_pid = 0x0191,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EG91 LTE Cat 1: UFS upload or FTP/HTTP URL" },
-	{ .name = "EG95", .dialect = DIALECT_EC25, .usb_pid = 0x0195, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EG95", .dialect = DIALECT_EC25, .usb_pid = 0x0195,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EG95 LTE Cat 1: UFS upload or FTP/HTTP URL" },
-	{ .name = "EM12", .dialect = DIALECT_EC25, .usb_pid = 0x0512, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EM12", .dialect = DIALECT_EC25, .usb_pid = 0x0512,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EM12 LTE-A Cat 12 M.2: UFS upload or FTP/HTTP URL" },
-	{ .name = "EG12", .dialect = DIALECT_EC25, .usb_pid = 0x0512, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EG12", .dialect = DIALECT_EC25, .usb_pid = 0x0512,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EG12 LTE-A Cat 12: UFS upload or FTP/HTTP URL" },
-	{ .name = "EG18", .dialect = DIALECT_EC25, .usb_pid = 0x0512, .at_interface = 2,
-	  .deliveries = UFS_URL, .url_max = 255,
+	{ .name = "EG18", .dialect = DIALECT_EC25, .usb_pid = 0x0512,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
+	  .net = &net_lte,
 	  .summary = "EG18 LTE-A Cat 18: UFS upload or FTP/HTTP URL" },
-	/* The MBIM build moves the AT port to interface 5 (PROTOCOL.md §3). */
-	{ .name = "EM060K", .dialect = DIALECT_EC25, .usb_pid = 0x0128, .at_interface = 5,
-	  .deliveries = UFS_URL, .url_max = 255,
+	/* Main product id 0x030b; its MBIM build 0x0128 has the AT port on
+	 * interface 5 (dialects/usbids.c). */
+	{ .name = "EM060K", .dialect = DIALECT_EC25, .usb_pid = 0x030b,
+	  .deliveries = UFS_URL,
 	  .has_urcport = true, .usb_blind_update = false, .has_file_cmds = true,
-	  .summary = "EM060K LTE-A Cat 6 M.2 (MBIM build, AT on if 5): UFS or URL" },
-	/* NB-IoT over UART only: no USB, no file commands, HTTP(S) URL only. */
-	{ .name = "BC26", .dialect = DIALECT_BC26, .usb_pid = 0, .at_interface = 0,
-	  .deliveries = MODEL_DELIVER_URL, .url_max = 255,
+	  .net = &net_lte,
+	  .summary = "EM060K LTE-A Cat 6 M.2: UFS upload or FTP/HTTP URL" },
+	/* NB-IoT over UART only: no USB, no file commands, HTTP URL only. */
+	{ .name = "BC26", .dialect = DIALECT_BC26, .usb_pid = 0,
+	  .deliveries = MODEL_DELIVER_URL,
 	  .has_urcport = false, .usb_blind_update = false, .has_file_cmds = false,
-	  .summary = "BC26 NB-IoT (UART only): HTTP(S) URL download, DOWNLOADING n%" },
+	  .net = &net_bc26,
+	  .summary = "BC26 NB-IoT (UART only): HTTP URL download, DOWNLOADING n%" },
 	/* DFOTA mode runs only the application: URCs go to the main UART at
-	 * 115200 and the USB AT port is unusable until the module returns. */
-	{ .name = "BG95", .dialect = DIALECT_BG95, .usb_pid = 0x0700, .at_interface = 2,
-	  .deliveries = MODEL_DELIVER_COM | MODEL_DELIVER_URL, .url_max = 700,
-	  .has_urcport = true, .usb_blind_update = true, .has_file_cmds = false,
+	 * 115200 and the USB AT port is unusable until the module returns.
+	 * The package goes by COM:, but AT+QFUPL exists (the BG95 file
+	 * application note): the HTTPS certificates go into /datatx with it. */
+	{ .name = "BG95", .dialect = DIALECT_BG95, .usb_pid = 0x0700,
+	  .deliveries = MODEL_DELIVER_COM | MODEL_DELIVER_URL,
+	  .has_urcport = true, .usb_blind_update = true, .has_file_cmds = true,
+	  .cert_dir = "/datatx/", .has_fota_apn = true, .has_trigger_mode = true,
+	  .net = &net_lte,
 	  .summary = "BG95 LTE-M/NB-IoT: COM: upload or HTTP/CoAP URL; blind on USB" },
-	{ .name = "BG77", .dialect = DIALECT_BG95, .usb_pid = 0x0700, .at_interface = 2,
-	  .deliveries = MODEL_DELIVER_COM | MODEL_DELIVER_URL, .url_max = 700,
-	  .has_urcport = true, .usb_blind_update = true, .has_file_cmds = false,
+	{ .name = "BG77", .dialect = DIALECT_BG95, .usb_pid = 0x0700,
+	  .deliveries = MODEL_DELIVER_COM | MODEL_DELIVER_URL,
+	  .has_urcport = true, .usb_blind_update = true, .has_file_cmds = true,
+	  .cert_dir = "/datatx/", .has_fota_apn = true, .has_trigger_mode = true,
+	  .net = &net_lte,
 	  .summary = "BG77 LTE-M/NB-IoT: COM: upload or HTTP/CoAP URL; blind on USB" },
-	{ .name = "BG600L", .dialect = DIALECT_BG95, .usb_pid = 0x0700, .at_interface = 2,
-	  .deliveries = MODEL_DELIVER_COM | MODEL_DELIVER_URL, .url_max = 700,
-	  .has_urcport = true, .usb_blind_update = true, .has_file_cmds = false,
+	{ .name = "BG600L", .dialect = DIALECT_BG95, .usb_pid = 0x0700,
+	  .deliveries = MODEL_DELIVER_COM | MODEL_DELIVER_URL,
+	  .has_urcport = true, .usb_blind_update = true, .has_file_cmds = true,
+	  .cert_dir = "/datatx/", .has_fota_apn = true, .has_trigger_mode = true,
+	  .net = &net_lte,
 	  .summary = "BG600L LTE-M/NB-IoT: COM: upload or HTTP/CoAP URL; blind on USB" },
 };
 
@@ -111,6 +152,7 @@ static const char *const model_dialect_names[DIALECT_COUNT] = {
 	[DIALECT_EC25] = "EC25",
 	[DIALECT_BC26] = "BC26",
 	[DIALECT_BG95] = "BG95",
+	[DIALECT_UNKNOWN] = "unknown",
 };
 
 /* ATI prints a variant suffix on some builds ("BG95-M3", "BG600L-M3",
@@ -142,16 +184,9 @@ model_find(const char *name)
 const model_info *
 model_find_usb(uint16_t vid, uint16_t pid)
 {
-	size_t i;
+	const usb_id *u = usb_id_find(vid, pid);
 
-	/* pid 0 marks the UART-only rows; it is never a USB match. */
-	if (vid != QUECTEL_USB_VID || pid == 0)
-		return NULL;
-	for (i = 0; i < MODEL_ROWS; i++) {
-		if (model_table[i].usb_pid == pid)
-			return &model_table[i];
-	}
-	return NULL;
+	return u != NULL ? model_find(u->model) : NULL;
 }
 
 size_t

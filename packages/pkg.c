@@ -12,6 +12,7 @@
  *
  * Choosing a package for a unit is in pkg_plan.c.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -105,6 +106,8 @@ pkg_catalog_load(pkg_catalog *cat, const station_config *cfg,
 		pkg_copy(p->file, sizeof p->file, cp->file);
 		pkg_copy(p->url, sizeof p->url, cp->url);
 		pkg_copy(p->sha256, sizeof p->sha256, cp->sha256);
+		pkg_copy(p->apn, sizeof p->apn, cp->apn);
+		p->certs = cp->certs;
 		p->line = cp->line;
 		pkg_set_name(p);
 		if (p->file[0] != '\0' &&
@@ -142,6 +145,36 @@ pkg_revision_match(const char *pkg_rev, const char *module_rev)
 	 * prints it; "BG96MAR02A07M1G2" is another revision, not a build. */
 	return module_rev[n] == '\0' ||
 	    (module_rev[n] == '_' && module_rev[n + 1] != '\0');
+}
+
+void
+pkg_revision_form(const char *raw, char *out, size_t len)
+{
+	size_t b = 0, e, cut, k;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	if (raw == NULL)
+		return;
+	e = strlen(raw);
+	while (b < e && isspace((unsigned char)raw[b]))
+		b++;
+	while (e > b && isspace((unsigned char)raw[e - 1]))
+		e--;
+	/* The build suffix: the last '_' followed only by digits and dots,
+	 * at least one digit; a '_' inside a revision name stays. */
+	cut = e;
+	for (k = e; k > b; k--) {
+		if (raw[k - 1] == '_')
+			break;
+	}
+	if (k > b + 1 && k < e && strspn(raw + k, "0123456789.") == e - k &&
+	    strpbrk(raw + k, "0123456789") != NULL)
+		cut = k - 1;
+	for (k = 0; b + k < cut && k + 1 < len; k++)
+		out[k] = (char)toupper((unsigned char)raw[b + k]);
+	out[k] = '\0';
 }
 
 int

@@ -32,6 +32,8 @@ typedef struct pkg {
 	char     name[256];           /* file basename, or the url         */
 	char     sha256[65];          /* computed for files; given for urls */
 	uint64_t size;                /* file size; 0 for urls              */
+	char     apn[64];             /* BG95/BG77 DFOTA APN; "" for none   */
+	cfg_certs certs;              /* HTTPS certificates; "" for none    */
 	int      line;                /* in the station file                */
 } pkg;
 
@@ -68,6 +70,13 @@ pkg_plan_kind pkg_select(const pkg_catalog *cat, const char *model,
  * case), or when the module's string is the revision followed by '_' and a
  * build suffix (AT+QGMR: "BG96MAR02A07M1G_01.016.01.016"). */
 bool pkg_revision_match(const char *pkg_rev, const char *module_rev);
+/* The one form a revision takes in fw_before, fw_target and fw_after (the
+ * report, the grid, the central store): spaces around it dropped, upper
+ * case, and AT+QGMR's build suffix ("_01.016.01.016": '_' then digits and
+ * dots) cut, so "BG96MAR02A08M1G_01.016.01.016" and a package's "to" of
+ * "bg96mar02a08m1g" are both "BG96MAR02A08M1G". The module's raw answers
+ * stay in the unit's timeline. */
+void pkg_revision_form(const char *raw, char *out, size_t len);
 
 /* The plan's hop names / sha256s joined by " > " into buf. */
 void pkg_plan_names(const pkg_plan *plan, char *buf, size_t len);

@@ -1,6 +1,7 @@
 /*
- * sha256: FIPS 180-4 SHA-256, so that package files are checked without a
- * crypto library. Streaming: init, update any number of times, final.
+ * sha256: SHA-256 for package files and the report hash chain, from
+ * OpenSSL's libcrypto (EVP), a maintained library, not a copy of our own.
+ * Streaming: init, update any number of times, final (which frees).
  */
 #ifndef SHA256_H
 #define SHA256_H
@@ -8,11 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct evp_md_ctx_st;
+
+/* One digest in progress; owned by whoever called sha256_init, released
+ * by sha256_final (call it exactly once per init). */
 typedef struct sha256_ctx {
-	uint32_t state[8];
-	uint64_t bits;
-	uint8_t  block[64];
-	size_t   used;
+	struct evp_md_ctx_st *md;
 } sha256_ctx;
 
 void sha256_init(sha256_ctx *c);

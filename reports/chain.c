@@ -234,6 +234,7 @@ chain_check(const char *buf, size_t len, const char *head, chain_result *res)
 	size_t             pos = 0;
 	long               line = 1;
 	int                hdr_fields = 0;
+	size_t             hdr_start = 0, hdr_len = 0;
 
 	memset(res, 0, sizeof *res);
 	chain_zero(res->last);
@@ -250,16 +251,23 @@ chain_check(const char *buf, size_t len, const char *head, chain_result *res)
 			    memcmp(last, CHAIN_COLUMN, n) == 0;
 
 			res->header = true;
-			if (section == CHAIN_CHAINED)
+			if (section == CHAIN_CHAINED && (!with || (r.end - r.start ==
+			    hdr_len && memcmp(buf + r.start, buf + hdr_start, hdr_len) == 0)))
 				chain_problem(res, row, line, "a header line inside "
 				    "the chained rows (files joined, or edited)");
-			else if (with) {
+			else if (section == CHAIN_CHAINED) {
+				/* Another column set (a newer version went on
+				 * with the file): the chain runs on across it. */
+				hdr_fields = r.nfields;
+			} else if (with) {
 				section = CHAIN_CHAINED;
 				hdr_fields = r.nfields;
 				chain_zero(prev);
 			} else
 				section = CHAIN_LEGACY;
 			res->chained = section == CHAIN_CHAINED;
+			hdr_start = r.start;
+			hdr_len = r.end - r.start;
 		} else if (section == CHAIN_NONE) {
 			/* Not a session file: the caller says so. */
 			return;
@@ -275,6 +283,8 @@ chain_check(const char *buf, size_t len, const char *head, chain_result *res)
 			res->complete_rows = res->rows;
 			res->complete_chained = res->chained;
 			memcpy(res->complete_last, res->last, sizeof res->last);
+			res->complete_hdr = hdr_start;
+			res->complete_hdr_len = hdr_len;
 		} else
 			res->tail_ok = ok;
 		line += 1 + r.inner_lines;

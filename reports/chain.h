@@ -10,6 +10,11 @@
  * the comma before row_sha256, and the first row under a header chains
  * from 64 zeros. The last row_sha256 of a file is also kept in the sidecar
  * <file>.head ("<64 hex> <rows>\n") so that rows cut off the end show.
+ *
+ * A file written by a version with fewer columns goes on under a new header
+ * line naming the new set: the chain runs on across it (the first row
+ * under it chains from the row above), so no row can be taken out around
+ * it unseen. A repeated header with the same columns is an edit.
  */
 #ifndef CHAIN_H
 #define CHAIN_H
@@ -57,6 +62,10 @@ typedef struct chain_result {
 	long   complete_rows;   /* rows, last: as of complete_len           */
 	char   complete_last[CHAIN_HEX_LEN + 1];
 	bool   complete_chained;
+	size_t complete_hdr;    /* the last header line before complete_len:
+	                           offset and length (CR LF excluded), so the
+	                           writer can tell an older column set      */
+	size_t complete_hdr_len;
 } chain_result;
 
 /* Checks buf (a whole session file) and fills res. head: the sidecar's

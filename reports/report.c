@@ -2,7 +2,9 @@
  * report: the bus sink behind the audit trail. It hands every event to the
  * timelines (report_timeline.c) and turns each BUS_UNIT_END into one row of
  * the day's session file, <dir>/<station>-<YYYY-MM-DD>.csv, the day being
- * the UTC date of the row's finished_ms.
+ * the date of the row's finished_ms in the station's time zone (the
+ * process's local time: station.timezone sets TZ before any thread starts),
+ * so a night shift in UTC+8 is one file; the times in the rows stay UTC.
  *
  * A row is formatted once, queued, and written at once: open O_APPEND,
  * header first when the file is empty, write, fsync, close. Opening per row
@@ -15,7 +17,9 @@
  * from the previous append when the file is still the one written then
  * (same inode and size), otherwise read back from the file. A file from a
  * version without the column gets a second header line with it, and the
- * chain starts there. After the row, the file's head sidecar is replaced
+ * chain starts there; a file chained under another column set (a version
+ * before `checks`) gets this version's header line too, and the chain runs
+ * on across it. After the row, the file's head sidecar is replaced
  * (<file>.head, written to a temporary file and renamed), and only then is
  * the unit ended in the journal (report_set_journal): a unit leaves the
  * journal when, and only when, its row is durable.
@@ -29,6 +33,10 @@
  * that ends in the middle of a row (a write that a crash cut short, never
  * acknowledged) is cut back the same way before the next row.
  * report_pending() tells the station how many rows wait, for its alert.
+ *
+ * With a signing key (report_set_signing_key), a file is signed (sign.c,
+ * <file>.sig) when the writer leaves it for another day's file, and the
+ * last one when the writer closes.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -47,23 +55,25 @@
 #include "reports/csv.h"
 #include "reports/report.h"
 #include "reports/report_timeline.h"
+#include "reports/sign.h"
 
 const char *const report_columns[] = {
 	"run_id", "station", "operator", "slot", "usb_path", "port", "model",
 	"imei", "iccid", "fw_before", "fw_target", "fw_after", "package",
 	"package_sha256", "delivery", "result", "error_phase", "error_code",
 	"error_text", "attempts", "started_at", "finished_at", "duration_s",
-	"transfer_s", "update_s", "detail_file", CHAIN_COLUMN,
+	"transfer_s", "update_s", "detail_file", "checks", CHAIN_COLUMN,
 };
 const int report_ncolumns = sizeof report_columns / sizeof report_columns[0];
 
-/* The fields before row_sha256, which the chain covers. */
-#define REPORT_NFIELDS 26
+/* The fields before row_sha256, which the chain covers: the contract's 26
+ * and, after detail_file, checks. */
+#define REPORT_NFIELDS 27
 
 /* One formatted session row waiting for its file. */
 typedef struct report_row {
 	char        day[48];        /* YYYY-MM-DD: which file */
-	char       *text;           /* fields 1..26, escaped, without
+	char       *text;           /* fields 1..27, escaped, without
 	                               row_sha256 and line end; owned */
 	char        slot[32];       /* for journal_end */
 	char        imei[24];
@@ -114,6 +124,8 @@ struct report_writer {
 	report_alert_fn   alert;         /* disk trouble starts / ends */
 	void             *alert_ctx;
 	bool              troubled;      /* rows are waiting for the disk */
+	struct evp_pkey_st *sign_key;    /* not owned; NULL: no signing */
+	char              sign_path[PATH_MAX]; /* written since last signed */
 };
 
 static void
@@ -122,7 +134,7 @@ report_day(int64_t ms, char *buf, size_t len)
 	time_t    secs = (time_t)(ms / 1000);
 	struct tm tm;
 
-	gmtime_r(&secs, &tm);
+	localtime_r(&secs, &tm);
 	snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday);
 }
@@ -293,9 +305,9 @@ report_link_read(const char *path, off_t size, report_link *l, off_t *cut_to)
 	if (buf == NULL)
 		return -1;
 	chain_check(buf, len, NULL, &res);
-	free(buf);
 	if ((off_t)len != size) {
 		/* Someone else is writing it: try again at the next event. */
+		free(buf);
 		errno = EAGAIN;
 		return -1;
 	}
@@ -317,7 +329,16 @@ report_link_read(const char *path, off_t size, report_link *l, off_t *cut_to)
 		l->header = true;
 		chain_zero(l->head);
 		l->rows = 0;
+	} else {
+		/* Chained under other columns (a version before `checks`): this
+		 * version's header line first, and the chain runs on under it. */
+		char mine[1024];
+
+		l->header = report_header(mine, sizeof mine) != 0 ||
+		    strlen(mine) - 2 != res.complete_hdr_len ||
+		    memcmp(mine, buf + res.complete_hdr, res.complete_hdr_len) != 0;
 	}
+	free(buf);
 	return 0;
 }
 
@@ -482,6 +503,42 @@ report_set_alert(report_writer *w, report_alert_fn fn, void *ctx)
 	w->alert_ctx = ctx;
 }
 
+void
+report_set_signing_key(report_writer *w, struct evp_pkey_st *key)
+{
+	w->sign_key = key;
+}
+
+/* Signs the file written since the last signature, if any; a failure is
+ * said where the operator looks (alert) and on stderr, and the file can
+ * still be signed by hand (report sign). */
+static void
+report_sign_pending(report_writer *w)
+{
+	char msg[PATH_MAX + 512], text[PATH_MAX + 600];
+
+	if (w->sign_key == NULL || w->sign_path[0] == '\0')
+		return;
+	if (sign_file(w->sign_path, w->sign_key, msg, sizeof msg) != 0) {
+		snprintf(text, sizeof text, "reports: %s", msg);
+		fprintf(stderr, "dfota-station: %s\n", text);
+		if (w->alert != NULL)
+			w->alert(w->alert_ctx, text);
+	}
+	w->sign_path[0] = '\0';
+}
+
+/* A row went to w->path: a file of another day left before is closed. */
+static void
+report_sign_track(report_writer *w)
+{
+	if (w->sign_key == NULL)
+		return;
+	if (w->sign_path[0] != '\0' && strcmp(w->sign_path, w->path) != 0)
+		report_sign_pending(w);
+	snprintf(w->sign_path, sizeof w->sign_path, "%s", w->path);
+}
+
 /* Says so loudly when rows start to wait, and when they are all written. */
 static void
 report_alert(report_writer *w, int err)
@@ -517,6 +574,7 @@ report_flush(report_writer *w)
 		report_row *row = &w->queue[done];
 
 		report_journal_end(w, row->slot, row->imei, row->result);
+		report_sign_track(w);
 		free(row->text);
 		done++;
 	}
@@ -603,6 +661,7 @@ report_format_row(const unit_record *u, int64_t finished_ms,
 	f[23] = transfer;
 	f[24] = update;
 	f[25] = detail;
+	f[26] = u->checks;
 
 	mem = open_memstream(&text, &size);
 	if (mem == NULL)
@@ -681,6 +740,9 @@ report_close(report_writer *w)
 		    w->path, w->queue[i].text);
 		free(w->queue[i].text);
 	}
+	/* The bus may be gone by now: a failure to sign goes to stderr. */
+	w->alert = NULL;
+	report_sign_pending(w);
 	free(w->queue);
 	free(w->ends);
 	free(w->station);

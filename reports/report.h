@@ -1,7 +1,8 @@
 /*
  * report: the audit trail. A bus sink that writes, in the reports folder,
  *
- *   <station>-<YYYY-MM-DD>.csv   one row per unit attempt (CONTRACT.md),
+ *   <station>-<YYYY-MM-DD>.csv   one row per unit attempt (docs/contract.md),
+ *                                the day in the station's time zone,
  *                                appended and fsync'ed when the unit ends;
  *                                its last column, row_sha256, chains each
  *                                row to the one before (docs/audit.md)
@@ -33,7 +34,7 @@ int         report_open(report_writer **out, const char *dir,
                         const char *station, char *err, size_t errlen);
 void        report_on_event(void *writer, const bus_event *ev); /* a bus_sink */
 void        report_close(report_writer *w);
-/* The session file rows go to now (today's, UTC). */
+/* The session file rows go to now (today's, in the local time zone). */
 const char *report_session_path(report_writer *w);
 /* Called (on the writer's thread) when rows start waiting because the disk
  * will not take them, and again when they are all written. */
@@ -55,6 +56,13 @@ typedef ssize_t (*report_write_fn)(int fd, const void *buf, size_t len,
                                    void *ctx);
 void        report_set_write_hook(report_writer *w, report_write_fn fn,
                                   void *ctx);
+
+/* Signs each day's file with key (Ed25519, reports/sign.h) when the
+ * writer moves on to another day's file, and the last one at report_close.
+ * key is not owned and must outlive the writer; NULL (the default) signs
+ * nothing. */
+struct evp_pkey_st;
+void        report_set_signing_key(report_writer *w, struct evp_pkey_st *key);
 
 /* The CSV header line of the session file, without line end. */
 extern const char *const report_columns[];

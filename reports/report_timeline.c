@@ -151,7 +151,11 @@ report_tl_write(report_tl_slot *s, int64_t ts_ms, unit_phase phase,
 	fields[2] = pct;
 	fields[3] = report_tl_event_names[kind];
 	fields[4] = raw;
-	if (csv_write_row(s->f, fields, 5, true) != 0) {
+	/* No formula guard here: raw is exactly what the module sent (only
+	 * bytes that are not UTF-8 become \xHH, and CSV quoting), so that
+	 * `grep '+QIND'` finds it. The guard is for the session CSV, the file
+	 * a spreadsheet opens. */
+	if (csv_write_row(s->f, fields, 5, false) != 0) {
 		s->lost++;
 		clearerr(s->f);
 	}

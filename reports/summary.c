@@ -11,6 +11,10 @@
  *   units      rows (unit attempts)
  *   finished   rows with a known result
  *   yield      (PASS + SKIPPED) / finished, in %
+ *   by IMEI    units counted once each (their IMEI; a row without one is a
+ *              unit of its own): first-pass yield = units whose first row
+ *              (earliest started_at) passed (PASS or SKIPPED) at attempt 1,
+ *              final yield = units whose last row passed, both / units
  *   results    count per result
  *   failures   rows that are neither PASS nor SKIPPED, per (error_code,
  *              error_text), most first, with the cumulative % (Pareto);
@@ -21,8 +25,14 @@
  *
  * Output: an aligned text table, --csv (one long table: by, group, figure,
  * key, value, cumulative_pct, meaning) or --json (one object).
+ *
+ * Rows reach the accumulator as (column names, values) arrays
+ * (summary_add_fields), whatever their source: a CSV record under its
+ * header here, or a database row under its column names.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +47,9 @@ static const char *const summary_results[] = {
 #define SUMMARY_PASS     0
 #define SUMMARY_SKIPPED  2
 
-static const char *const summary_by_names[] = { "model", "slot", "error", "day" };
+static const char *const summary_by_names[] = {
+	"model", "slot", "error", "day", "station", "operator", "package",
+};
 #define SUMMARY_NBY (int)(sizeof summary_by_names / sizeof summary_by_names[0])
 
 enum summary_format { SUMMARY_TEXT, SUMMARY_CSV, SUMMARY_JSON };
@@ -45,11 +57,18 @@ enum summary_format { SUMMARY_TEXT, SUMMARY_CSV, SUMMARY_JSON };
 /* The columns a row needs, by name. */
 enum summary_col {
 	COL_RESULT, COL_MODEL, COL_SLOT, COL_ERROR_CODE, COL_ERROR_TEXT,
-	COL_DURATION, COL_FINISHED, COL_STARTED, COL_COUNT
+	COL_DURATION, COL_FINISHED, COL_STARTED, COL_STATION, COL_OPERATOR,
+	COL_PACKAGE, COL_IMEI, COL_ATTEMPTS, COL_RUN_ID, COL_COUNT
 };
 static const char *const summary_col_names[COL_COUNT] = {
 	"result", "model", "slot", "error_code", "error_text", "duration_s",
-	"finished_at", "started_at",
+	"finished_at", "started_at", "station", "operator", "package", "imei",
+	"attempts", "run_id",
+};
+/* Which column each --by groups on (error and day have fallbacks). */
+static const enum summary_col summary_by_cols[] = {
+	COL_MODEL, COL_SLOT, COL_ERROR_CODE, COL_FINISHED, COL_STATION,
+	COL_OPERATOR, COL_PACKAGE,
 };
 
 typedef struct summary_row {
@@ -58,6 +77,10 @@ typedef struct summary_row {
 	char  *code;       /* owned */
 	char  *text;       /* owned */
 	double duration;   /* < 0: none */
+	char  *unit;       /* IMEI, or a key of the row alone; owned */
+	char  *started;    /* started_at, ISO 8601 UTC sorts as text; owned */
+	int    attempts;   /* station tries in this row (1 when empty) */
+	size_t seq;        /* order of arrival, breaks started_at ties */
 } summary_row;
 
 typedef struct summary_data {
@@ -81,13 +104,25 @@ typedef struct summary_stats {
 	int           nfailrows;
 	double       *durations;
 	int           ndurations;
+	int           imeis;        /* units counted by IMEI              */
+	int           first_pass;   /* of them, passed at the first try   */
+	int           final_pass;   /* of them, passed at their last row  */
 } summary_stats;
 
 static void
 summary_usage(FILE *err)
 {
-	fputs("usage: dfota-station report summary [--by model|slot|error|day] "
-	    "[--csv|--json] CSV...\n", err);
+	fputs("usage: dfota-station report summary [--by model|slot|error|day|station|"
+	    "operator|package]\n"
+	    "                                    [--csv|--json] CSV...\n"
+	    "\n"
+	    "Yield, counts per result, failures per error (most first) and duration\n"
+	    "percentiles of session CSVs, overall and per group; also, counted by\n"
+	    "IMEI, first-pass yield (units that passed at their first attempt /\n"
+	    "units) and final yield (units whose last attempt passed / units).\n"
+	    "\n"
+	    "Exit status: 0 printed, 2 usage error, or a file that cannot be read\n"
+	    "as a session report (the message names it).\n", err);
 }
 
 static int
@@ -100,55 +135,49 @@ summary_result_index(const char *s)
 	return -1;
 }
 
-static const char *
-summary_field(const csv_reader *r, const int *col, enum summary_col c)
-{
-	return col[c] >= 0 && col[c] < r->nfields ? r->fields[col[c]] : "";
-}
-
 /* The row's --by value, owned by the caller; "(none)" when empty. */
 static char *
-summary_group_of(const csv_reader *r, const int *col, int by)
+summary_group_of(const char *const *v, int by)
 {
-	const char *v = "";
+	const char *g;
 	size_t      n;
 
-	switch (by) {
-	case 0:
-		v = summary_field(r, col, COL_MODEL);
-		break;
-	case 1:
-		v = summary_field(r, col, COL_SLOT);
-		break;
-	case 2:
-		v = summary_field(r, col, COL_ERROR_CODE);
-		if (v[0] == '\0')
-			v = summary_field(r, col, COL_ERROR_TEXT);
-		break;
-	case 3:
-		v = summary_field(r, col, COL_FINISHED);
-		if (v[0] == '\0')
-			v = summary_field(r, col, COL_STARTED);
-		break;
-	default:
+	if (by < 0)
 		return strdup("");
-	}
-	if (v[0] == '\0')
+	g = v[summary_by_cols[by]];
+	if (g[0] == '\0' && summary_by_cols[by] == COL_ERROR_CODE)
+		g = v[COL_ERROR_TEXT];
+	if (g[0] == '\0' && summary_by_cols[by] == COL_FINISHED)
+		g = v[COL_STARTED];
+	if (g[0] == '\0')
 		return strdup("(none)");
-	n = strlen(v);
+	n = strlen(g);
 	/* The day of an ISO 8601 time is its first ten characters. */
-	if (by == 3 && n > 10)
+	if (summary_by_cols[by] == COL_FINISHED && n > 10)
 		n = 10;
-	return strndup(v, n);
+	return strndup(g, n);
 }
 
+/* One row, its values by column name (names[i] = values[i]; unknown names
+ * are ignored, missing columns are empty). The one way rows get in. */
 static int
-summary_add_row(summary_data *d, const csv_reader *r, const int *col, int by)
+summary_add_fields(summary_data *d, int by, const char *const *names,
+    const char *const *values, int n)
 {
+	const char  *v[COL_COUNT];
 	summary_row *row;
-	const char  *dur;
 	char        *end;
+	long         att;
 
+	for (int c = 0; c < COL_COUNT; c++) {
+		v[c] = "";
+		for (int i = 0; i < n; i++) {
+			if (names[i] != NULL && strcmp(names[i], summary_col_names[c]) == 0) {
+				v[c] = values[i] != NULL ? values[i] : "";
+				break;
+			}
+		}
+	}
 	if (d->nrows == d->cap) {
 		size_t       ncap = d->cap ? d->cap * 2 : 64;
 		summary_row *nr = realloc(d->rows, ncap * sizeof *nr);
@@ -159,20 +188,31 @@ summary_add_row(summary_data *d, const csv_reader *r, const int *col, int by)
 		d->cap = ncap;
 	}
 	row = &d->rows[d->nrows];
-	row->group = summary_group_of(r, col, by);
-	row->code = strdup(summary_field(r, col, COL_ERROR_CODE));
-	row->text = strdup(summary_field(r, col, COL_ERROR_TEXT));
-	if (row->group == NULL || row->code == NULL || row->text == NULL) {
+	memset(row, 0, sizeof *row);
+	row->group = summary_group_of(v, by);
+	row->code = strdup(v[COL_ERROR_CODE]);
+	row->text = strdup(v[COL_ERROR_TEXT]);
+	row->started = strdup(v[COL_STARTED]);
+	if (v[COL_IMEI][0] != '\0')
+		row->unit = strdup(v[COL_IMEI]);
+	else if (asprintf(&row->unit, "\x01row %zu", d->nrows) < 0)
+		row->unit = NULL;
+	if (row->group == NULL || row->code == NULL || row->text == NULL ||
+	    row->started == NULL || row->unit == NULL) {
 		free(row->group);
 		free(row->code);
 		free(row->text);
+		free(row->started);
+		free(row->unit);
 		return -1;
 	}
-	row->result = summary_result_index(summary_field(r, col, COL_RESULT));
-	dur = summary_field(r, col, COL_DURATION);
-	row->duration = strtod(dur, &end);
-	if (dur[0] == '\0' || *end != '\0' || row->duration < 0)
+	row->result = summary_result_index(v[COL_RESULT]);
+	row->duration = strtod(v[COL_DURATION], &end);
+	if (v[COL_DURATION][0] == '\0' || *end != '\0' || row->duration < 0)
 		row->duration = -1;
+	att = strtol(v[COL_ATTEMPTS], &end, 10);
+	row->attempts = v[COL_ATTEMPTS][0] == '\0' || *end != '\0' || att < 1 ? 1 : (int)att;
+	row->seq = d->nrows;
 	d->nrows++;
 	return 0;
 }
@@ -184,6 +224,8 @@ summary_data_free(summary_data *d)
 		free(d->rows[i].group);
 		free(d->rows[i].code);
 		free(d->rows[i].text);
+		free(d->rows[i].started);
+		free(d->rows[i].unit);
 	}
 	free(d->rows);
 }
@@ -194,7 +236,8 @@ summary_read_file(summary_data *d, const char *path, int by, FILE *err)
 {
 	csv_reader r;
 	FILE      *f;
-	int        col[COL_COUNT];
+	char     **header = NULL;       /* the header's names, owned */
+	int        nheader = 0, col_result = -1;
 	int        rc, status = 0;
 
 	f = fopen(path, "r");
@@ -214,16 +257,22 @@ summary_read_file(summary_data *d, const char *path, int by, FILE *err)
 		goto done;
 	}
 
-	for (int c = 0; c < COL_COUNT; c++) {
-		col[c] = -1;
-		for (int i = 0; i < r.nfields; i++) {
-			if (strcmp(r.fields[i], summary_col_names[c]) == 0) {
-				col[c] = i;
-				break;
-			}
-		}
+	if ((header = calloc((size_t)r.nfields + 1, sizeof *header)) == NULL) {
+		fprintf(err, "report summary: %s: out of memory\n", path);
+		status = -1;
+		goto done;
 	}
-	if (col[COL_RESULT] < 0) {
+	for (int i = 0; i < r.nfields; i++) {
+		if ((header[i] = strdup(r.fields[i])) == NULL) {
+			fprintf(err, "report summary: %s: out of memory\n", path);
+			status = -1;
+			goto done;
+		}
+		if (strcmp(r.fields[i], "result") == 0)
+			col_result = i;
+	}
+	nheader = r.nfields;
+	if (col_result < 0) {
 		int timeline = 0;
 
 		for (int i = 0; i < r.nfields; i++)
@@ -243,13 +292,15 @@ summary_read_file(summary_data *d, const char *path, int by, FILE *err)
 	}
 
 	while ((rc = csv_read_record(&r)) == 1) {
-		const char *result = summary_field(&r, col, COL_RESULT);
+		const char *result = col_result < r.nfields ? r.fields[col_result] : "";
+		int         n = r.nfields < nheader ? r.nfields : nheader;
 
 		if (r.nfields == 1 && r.fields[0][0] == '\0')
 			continue;               /* blank line */
 		if (strcmp(result, "result") == 0)
 			continue;               /* header of a concatenated file */
-		if (summary_add_row(d, &r, col, by) != 0) {
+		if (summary_add_fields(d, by, (const char *const *)header,
+		    (const char *const *)r.fields, n) != 0) {
 			fprintf(err, "report summary: %s: out of memory\n", path);
 			status = -1;
 			goto done;
@@ -261,6 +312,9 @@ summary_read_file(summary_data *d, const char *path, int by, FILE *err)
 		status = -1;
 	}
 done:
+	for (int i = 0; header != NULL && i < nheader; i++)
+		free(header[i]);
+	free(header);
 	csv_reader_free(&r);
 	fclose(f);
 	return status;
@@ -290,6 +344,55 @@ static int
 summary_cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Orders a group's rows unit by unit, each unit's rows by start. */
+static int
+summary_cmp_unit(const void *a, const void *b)
+{
+	const summary_row *x = *(const summary_row *const *)a;
+	const summary_row *y = *(const summary_row *const *)b;
+	int                c = strcmp(x->unit, y->unit);
+
+	if (c == 0)
+		c = strcmp(x->started, y->started);
+	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static bool
+summary_passed(const summary_row *r)
+{
+	return r->result == SUMMARY_PASS || r->result == SUMMARY_SKIPPED;
+}
+
+/* First-pass and final yield, counted by unit (IMEI), over rows with a
+ * known result. */
+static int
+summary_compute_units(const summary_data *d, const char *group, summary_stats *s)
+{
+	const summary_row **v = calloc(d->nrows + 1, sizeof *v);
+	size_t              n = 0;
+
+	if (v == NULL)
+		return -1;
+	for (size_t i = 0; i < d->nrows; i++) {
+		if ((group == NULL || strcmp(d->rows[i].group, group) == 0) &&
+		    d->rows[i].result >= 0)
+			v[n++] = &d->rows[i];
+	}
+	qsort(v, n, sizeof *v, summary_cmp_unit);
+	for (size_t i = 0; i < n; ) {
+		size_t k = i;
+
+		while (k + 1 < n && strcmp(v[k + 1]->unit, v[i]->unit) == 0)
+			k++;
+		s->imeis++;
+		s->first_pass += summary_passed(v[i]) && v[i]->attempts <= 1;
+		s->final_pass += summary_passed(v[k]);
+		i = k + 1;
+	}
+	free(v);
+	return 0;
 }
 
 static void
@@ -345,6 +448,10 @@ summary_compute(const summary_data *d, const char *group, summary_stats *s)
 	qsort(s->fails, (size_t)s->nfails, sizeof *s->fails, summary_cmp_fail);
 	qsort(s->durations, (size_t)s->ndurations, sizeof *s->durations,
 	    summary_cmp_double);
+	if (summary_compute_units(d, group, s) != 0) {
+		summary_stats_free(s);
+		return -1;
+	}
 	return 0;
 }
 
@@ -381,6 +488,11 @@ summary_print_text(FILE *out, const char *by, const char *group,
 		fprintf(out, "%.1f%% (PASS+SKIPPED of finished)\n", summary_yield(s));
 	else
 		fputs("- (nothing finished)\n", out);
+	if (s->imeis > 0)
+		fprintf(out, "by IMEI: %d units, first-pass yield %.1f%% (%d passed at their "
+		    "first attempt), final yield %.1f%% (%d)\n", s->imeis,
+		    100.0 * s->first_pass / s->imeis, s->first_pass,
+		    100.0 * s->final_pass / s->imeis, s->final_pass);
 
 	fprintf(out, "\n%-10s %6s %6s\n", "result", "count", "%");
 	for (int i = 0; i < SUMMARY_NRESULTS; i++)
@@ -440,6 +552,18 @@ summary_print_csv(FILE *out, const char *by, const char *group,
 	else
 		v[0] = '\0';
 	summary_csv_row(out, by, group, "yield_pct", "", v, "", "");
+	snprintf(v, sizeof v, "%d", s->imeis);
+	summary_csv_row(out, by, group, "units_by_imei", "", v, "", "");
+	if (s->imeis > 0)
+		snprintf(v, sizeof v, "%.1f", 100.0 * s->first_pass / s->imeis);
+	else
+		v[0] = '\0';
+	summary_csv_row(out, by, group, "first_pass_yield_pct", "", v, "", "");
+	if (s->imeis > 0)
+		snprintf(v, sizeof v, "%.1f", 100.0 * s->final_pass / s->imeis);
+	else
+		v[0] = '\0';
+	summary_csv_row(out, by, group, "final_yield_pct", "", v, "", "");
 	for (int i = 0; i < SUMMARY_NRESULTS; i++) {
 		snprintf(v, sizeof v, "%d", s->results[i]);
 		summary_csv_row(out, by, group, "result", summary_results[i], v,
@@ -499,7 +623,12 @@ summary_print_json(FILE *out, const summary_stats *s)
 		else
 			fprintf(out, ",\"p%d\":null", summary_pcts[i]);
 	}
-	fputs("}}", out);
+	fprintf(out, "},\"units_by_imei\":%d", s->imeis);
+	if (s->imeis > 0)
+		fprintf(out, ",\"first_pass_yield_pct\":%.1f,\"final_yield_pct\":%.1f}",
+		    100.0 * s->first_pass / s->imeis, 100.0 * s->final_pass / s->imeis);
+	else
+		fputs(",\"first_pass_yield_pct\":null,\"final_yield_pct\":null}", out);
 }
 
 static void
@@ -630,7 +759,7 @@ report_summary_run(int argc, char **argv, FILE *out, FILE *err)
 			}
 			if (by == SUMMARY_NBY) {
 				fprintf(err, "report summary: --by %s: must be model, "
-				    "slot, error or day\n", v);
+				    "slot, error, day, station, operator or package\n", v);
 				return 2;
 			}
 		}

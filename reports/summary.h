@@ -1,8 +1,9 @@
 /*
- * summary: `dfota-station report summary [--by model|slot|error|day]
- * [--csv|--json] CSV...` reads session reports and prints units, yield,
- * counts per result, failures per error (Pareto) and duration percentiles,
- * overall and per group.
+ * summary: `dfota-station report summary [--by model|slot|error|day|
+ * station|operator|package] [--csv|--json] CSV...` reads session reports
+ * and prints units, yield, first-pass and final yield by IMEI, counts per
+ * result, failures per error (Pareto) and duration percentiles, overall
+ * and per group.
  */
 #ifndef SUMMARY_H
 #define SUMMARY_H

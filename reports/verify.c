@@ -8,14 +8,19 @@
  * inserted or moved row breaks the chain exactly there). Then compare the
  * last row_sha256 with the <file>.head sidecar: a head that no row of the
  * file carries means rows were cut off the end, which the chain alone
- * cannot see. Files keep being checked after a bad one, so one run reports
- * on all of them.
+ * cannot see. With --pubkey, the file's <file>.sig must then sign exactly
+ * that last row with the given key (sign.c). Files keep being checked after
+ * a bad one, so one run reports on all of them.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "reports/chain.h"
+#include "reports/sign.h"
 #include "reports/verify.h"
 
 enum verify_status { VERIFY_OK = 0, VERIFY_CHANGED = 1, VERIFY_UNREADABLE = 2 };
@@ -23,14 +28,24 @@ enum verify_status { VERIFY_OK = 0, VERIFY_CHANGED = 1, VERIFY_UNREADABLE = 2 };
 static void
 verify_usage(FILE *err)
 {
-	fputs("usage: dfota-station report verify CSV...\n", err);
+	fputs("usage: dfota-station report verify [--pubkey PUB.pem] CSV...\n"
+	    "\n"
+	    "Checks the row hash chain of each session CSV and its end against\n"
+	    "CSV.head; with --pubkey, also that CSV.sig signs the file's last row\n"
+	    "with that Ed25519 key (docs/audit.md).\n"
+	    "\n"
+	    "Exit status: 0 every file checks out (and, with --pubkey, its signature\n"
+	    "verifies), 1 a file was changed or its signature is missing or does\n"
+	    "not verify, 2 usage error or a file that cannot be read.\n", err);
 }
 
 /* The line for a file whose rows all check out, with what it cannot say. */
 static void
 verify_ok(const char *path, const chain_result *res, int have_head,
-    FILE *out)
+    const char *signature, FILE *out)
 {
+	char sig[PATH_MAX + 8];
+
 	fprintf(out, "%s: OK %ld rows", path, res->rows);
 	if (res->rows > 0)
 		fprintf(out, ", head %s", res->last);
@@ -41,6 +56,11 @@ verify_ok(const char *path, const chain_result *res, int have_head,
 	if (!have_head && res->rows > 0)
 		fprintf(out, " (no %s.head: rows removed at the end would not "
 		    "show)", path);
+	snprintf(sig, sizeof sig, "%s" SIGN_SUFFIX, path);
+	if (signature != NULL)
+		fprintf(out, ", %s", signature);
+	else if (access(sig, F_OK) == 0)
+		fprintf(out, " (signed: %s; give --pubkey to check it)", sig);
 	fputc('\n', out);
 }
 
@@ -70,8 +90,9 @@ verify_head(const char *path, const chain_result *res, const char *head,
 }
 
 static enum verify_status
-verify_file(const char *path, FILE *out, FILE *err)
+verify_file(const char *path, struct evp_pkey_st *pub, FILE *out, FILE *err)
 {
+	char               why[512];
 	chain_result       res;
 	char               head[CHAIN_HEX_LEN + 1] = "";
 	char              *buf;
@@ -92,52 +113,92 @@ verify_file(const char *path, FILE *out, FILE *err)
 		return VERIFY_UNREADABLE;
 	}
 	chain_check(buf, len, have == 1 ? head : NULL, &res);
-	free(buf);
 
 	if (len > 0 && !res.header) {
+		free(buf);
 		fprintf(err, "report verify: %s: not a session report (line 1 is "
 		    "not the run_id,... header)\n", path);
 		return VERIFY_UNREADABLE;
 	}
 	if (res.bad_row != 0) {
+		free(buf);
 		fprintf(out, "%s: row %ld (line %ld): %s\n", path, res.bad_row,
 		    res.bad_line, res.problem);
 		return VERIFY_CHANGED;
 	}
 	if (have < 0) {
+		free(buf);
 		fprintf(out, "%s: %s.head is not \"<64 hex digits> <rows>\": the "
 		    "head file was edited\n", path, path);
 		return VERIFY_CHANGED;
 	}
 	st = have == 1 ? verify_head(path, &res, head, hrows, out) : VERIFY_OK;
+	if (st == VERIFY_OK && pub != NULL) {
+		/* The chain holds: now whether its head is the one signed. */
+		int rc = sign_check(path, buf, len, &res, pub, why, sizeof why);
+
+		if (rc == 2) {
+			free(buf);
+			fprintf(err, "report verify: %s\n", why);
+			return VERIFY_UNREADABLE;
+		}
+		if (rc == 1) {
+			free(buf);
+			fprintf(out, "%s: chain OK (%ld rows) but %s\n", path, res.rows, why);
+			return VERIFY_CHANGED;
+		}
+	}
+	free(buf);
 	if (st == VERIFY_OK)
-		verify_ok(path, &res, have == 1, out);
+		verify_ok(path, &res, have == 1, pub != NULL ? why : NULL, out);
 	return st;
 }
 
 int
 report_verify_run(int argc, char **argv, FILE *out, FILE *err)
 {
-	bool changed = false, unreadable = false;
-	int  first = 1;
+	static const struct option opts[] = {
+		{ "pubkey", required_argument, NULL, 'p' },
+		{ "help",   no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool        changed = false, unreadable = false;
+	const char *pubpath = NULL;
+	struct evp_pkey_st *pub = NULL;
+	char        msg[PATH_MAX + 256];
+	int         ch, first;
 
-	if (first < argc && strcmp(argv[first], "--") == 0)
-		first++;
-	else if (first < argc && argv[first][0] == '-' && argv[first][1] != '\0') {
-		if (strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0) {
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":hp:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			pubpath = optarg;
+			break;
+		case 'h':
 			verify_usage(out);
 			return 0;
+		case ':':
+			fprintf(err, "report verify: %s needs a value\n", argv[optind - 1]);
+			verify_usage(err);
+			return VERIFY_UNREADABLE;
+		default:
+			fprintf(err, "report verify: unknown option '%s'\n", argv[optind - 1]);
+			verify_usage(err);
+			return VERIFY_UNREADABLE;
 		}
-		fprintf(err, "report verify: unknown option '%s'\n", argv[first]);
-		verify_usage(err);
-		return VERIFY_UNREADABLE;
 	}
+	first = optind;
 	if (first >= argc) {
 		verify_usage(err);
 		return VERIFY_UNREADABLE;
 	}
+	if (pubpath != NULL && (pub = sign_key_load_public(pubpath, msg, sizeof msg)) == NULL) {
+		fprintf(err, "report verify: %s\n", msg);
+		return VERIFY_UNREADABLE;
+	}
 	for (int i = first; i < argc; i++) {
-		switch (verify_file(argv[i], out, err)) {
+		switch (verify_file(argv[i], pub, out, err)) {
 		case VERIFY_OK:
 			break;
 		case VERIFY_CHANGED:
@@ -148,6 +209,7 @@ report_verify_run(int argc, char **argv, FILE *out, FILE *err)
 			break;
 		}
 	}
+	sign_key_free(pub);
 	/* A changed file is the finding that matters most: it wins over a
 	 * file that could not be read. */
 	return changed ? VERIFY_CHANGED : unreadable ? VERIFY_UNREADABLE : VERIFY_OK;

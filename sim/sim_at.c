@@ -81,10 +81,31 @@ sim_resp_line(sim_resp *r, const char *fmt, ...)
 	r->len += 2;
 }
 
+/* A concatenated line ("AT+CSQ;+CREG?"): the commands' information lines
+ * in order, then one final result, as V.250 modules answer it. */
+struct sim_batch {
+	sim_resp resp;          /* the information lines so far          */
+	char     final[64];     /* the last command's final result        */
+	bool     answered;      /* the last command answered at all       */
+};
+
 void
 sim_resp_send(sim_module *m, sim_resp *r, const char *final)
 {
-	int n = snprintf(r->buf + r->len, sizeof r->buf - r->len, "\r\n%s\r\n",
+	int n;
+
+	if (m->batch != NULL) {
+		sim_resp *b = &m->batch->resp;
+		size_t    k = r->len < sizeof b->buf - b->len ? r->len : sizeof b->buf - b->len;
+
+		memcpy(b->buf + b->len, r->buf, k);
+		b->len += k;
+		b->info = b->info || r->info;
+		snprintf(m->batch->final, sizeof m->batch->final, "%s", final);
+		m->batch->answered = true;
+		return;
+	}
+	n = snprintf(r->buf + r->len, sizeof r->buf - r->len, "\r\n%s\r\n",
 	    final);
 
 	if (n > 0 && (size_t)n < sizeof r->buf - r->len)
@@ -235,9 +256,12 @@ at_info(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 {
 	sim_resp r;
 
+	/* ATI+CSUB adds the sub-edition, on the models that have it. */
+	bool csub = (m->model->caps & SIM_CAP_CSUB) && strcasecmp(a->v[0], "+CSUB") == 0;
+
 	(void)c;
 	(void)form;
-	if (strcmp(a->v[0], "") != 0 && strcmp(a->v[0], "0") != 0) {
+	if (strcmp(a->v[0], "") != 0 && strcmp(a->v[0], "0") != 0 && !csub) {
 		sim_at_error(m);
 		return;
 	}
@@ -245,6 +269,8 @@ at_info(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 	sim_resp_line(&r, "Quectel");
 	sim_resp_line(&r, "%s", m->model->name);
 	sim_resp_line(&r, "Revision: %s", m->rev);
+	if (csub)
+		sim_resp_line(&r, "SubEdition: V01");
 	sim_resp_send(m, &r, "OK");
 }
 
@@ -309,6 +335,41 @@ at_imei(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 	info_or_error(m, form, "%s", m->imei);
 }
 
+/* AT+EGMR=0,7 (IMEI) and =0,9 (SVN) read; every write form is refused:
+ * the emulator keeps no factory data that could be written. */
+static void
+at_egmr(sim_module *m, const at_cmd *c, at_form form, at_args *a)
+{
+	sim_resp r;
+	long     op, item;
+
+	(void)c;
+	sim_resp_init(&r);
+	if (form != AT_WRITE || a->n != 2 || !arg_long(a, 0, &op) ||
+	    !arg_long(a, 1, &item) || op != 0 || (item != 7 && item != 9)) {
+		sim_at_error(m);
+		return;
+	}
+	sim_resp_line(&r, "+EGMR: \"%s\"", item == 7 ? m->imei : "01");
+	sim_resp_send(m, &r, "OK");
+}
+
+/* AT+CPIN?: a SIM that needs no PIN; without one (iccid=none) 10. */
+static void
+at_cpin(sim_module *m, const at_cmd *c, at_form form, at_args *a)
+{
+	(void)c;
+	(void)a;
+	if (form == AT_READ && m->spec.no_iccid)
+		sim_at_cme(m, CME_SIM_MISSING);
+	else if (form == AT_READ)
+		info_or_error(m, AT_EXEC, "+CPIN: %s", "READY");
+	else if (form == AT_TEST)
+		sim_at_ok(m);
+	else
+		sim_at_error(m);
+}
+
 static void
 at_qccid(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 {
@@ -339,6 +400,39 @@ at_csq(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 	sim_resp_send(m, &r, "OK");
 }
 
+/* BC26 guide §2.3 / example 4.1: "+CESQ: 47,6,255,255,0,54". */
+static void
+at_cesq(sim_module *m, const at_cmd *c, at_form form, at_args *a)
+{
+	(void)c;
+	(void)a;
+	info_or_error(m, form, "+CESQ: %s", m->spec.network ?
+	    "47,6,255,255,0,54" : "99,99,255,255,255,255");
+}
+
+/* AT+CGPADDR=1: the address of the default PDN; a registered module may
+ * have none yet (fault noaddr): "+CGPADDR: 1". */
+static void
+at_cgpaddr(sim_module *m, const at_cmd *c, at_form form, at_args *a)
+{
+	sim_resp r;
+	long cid = 1;
+
+	(void)c;
+	if ((form != AT_WRITE && form != AT_EXEC) ||
+	    (form == AT_WRITE && (!arg_long(a, 0, &cid) || a->n != 1))) {
+		sim_at_error(m);
+		return;
+	}
+	sim_resp_init(&r);
+	if (cid == 1 && m->spec.network && !m->spec.fault.noaddr)
+		sim_resp_line(&r, "+CGPADDR: 1,10.23.%d.%d", m->index / 250,
+		    m->index % 250 + 2);
+	else if (cid == 1)
+		sim_resp_line(&r, "+CGPADDR: 1");
+	sim_resp_send(m, &r, "OK");
+}
+
 /* +CREG, +CGREG, +CEREG: same shape, the name from the table row. */
 static void
 at_reg(sim_module *m, const at_cmd *c, at_form form, at_args *a)
@@ -346,9 +440,13 @@ at_reg(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 	sim_resp r;
 	long v;
 
+	/* register=: searching (2) until that long after the boot, or for ever. */
+	bool later = m->spec.register_ms < 0 || sim_loop_now(m->env->loop) -
+	    m->boot_at < sim_module_us(m, (unsigned)m->spec.register_ms);
+
 	sim_resp_init(&r);
 	if (form == AT_READ)
-		sim_resp_line(&r, "%s: 0,%d", c->name, m->spec.network ? 1 : 0);
+		sim_resp_line(&r, "%s: 0,%d", c->name, !m->spec.network ? 0 : later ? 2 : 1);
 	else if (form == AT_TEST)
 		sim_resp_line(&r, "%s: (0-2)", c->name);
 	else if (form != AT_WRITE || !arg_long(a, 0, &v) || v > 2) {
@@ -574,7 +672,7 @@ static const struct {
 	unsigned    scheme;
 } url_schemes[] = {
 	{ "http://",  SIM_URL_HTTP },
-	{ "https://", SIM_URL_HTTP },
+	{ "https://", SIM_URL_HTTPS },
 	{ "ftp://",   SIM_URL_FTP },
 	{ "coap://",  SIM_URL_COAP },
 	{ "coaps://", SIM_URL_COAP },
@@ -745,7 +843,11 @@ static const at_cmd commands[] = {
 	{ "+CGSN",    0,              at_imei },
 	{ "+GSN",     0,              at_imei },
 	{ "+QCCID",   0,              at_qccid },
+	{ "+EGMR",    SIM_CAP_EGMR,   at_egmr },
+	{ "+CPIN",    0,              at_cpin },
 	{ "+CSQ",     0,              at_csq },
+	{ "+CESQ",    0,              at_cesq },
+	{ "+CGPADDR", 0,              at_cgpaddr },
 	{ "+CREG",    0,              at_reg },
 	{ "+CGREG",   0,              at_reg },
 	{ "+CEREG",   0,              at_reg },
@@ -769,8 +871,8 @@ find_command(const sim_module *m, const char *name)
 	return NULL;
 }
 
-void
-sim_at_execute(sim_module *m, const char *line)
+static void
+execute_one(sim_module *m, const char *line)
 {
 	char copy[SIM_LINE_MAX], name[16];
 	size_t nl = 0;
@@ -812,10 +914,126 @@ sim_at_execute(sim_module *m, const char *line)
 		sim_at_error(m);
 		return;
 	}
+	if (m->spec.fault.mute[0] != '\0' && strcmp(name, m->spec.fault.mute) == 0) {
+		sim_module_log(m, "fault mute: no answer to AT%s", name);
+		return;
+	}
 	c = find_command(m, name);
 	if (c == NULL || (name[0] == '\0' && rest[0] != '\0')) {
 		sim_at_error(m);
 		return;
 	}
 	c->fn(m, c, form, &a);
+}
+
+/* Where the next command of a concatenated line starts: after a ';' that is
+ * not inside quotes; NULL when none. */
+static const char *
+next_command(const char *p)
+{
+	bool quoted = false;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ';' && !quoted)
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* "AT+CSQ;+CREG?;+CGREG?;+COPS?" as the guides' examples send it: each
+ * command runs in order, the answers are joined, one final result ends
+ * them; the first command that fails ends the line with its result. A
+ * command that enters data mode (an upload) cannot be part of one. */
+static void
+execute_concat(sim_module *m, const char *line)
+{
+	struct sim_batch b;
+	const char *p = line + 2;
+
+	memset(&b, 0, sizeof b);
+	sim_resp_init(&b.resp);
+	snprintf(b.final, sizeof b.final, "OK");
+	while (p != NULL && *p != '\0') {
+		const char *next = next_command(p);
+		size_t len = next != NULL ? (size_t)(next - 1 - p) : strlen(p);
+		char one[SIM_LINE_MAX];
+
+		snprintf(one, sizeof one, "AT%.*s", (int)len, p);
+		if (strncasecmp(one, "AT+QFUPL", 8) == 0 ||
+		    strncasecmp(one, "AT+QFOTADL=\"COM:", 16) == 0) {
+			snprintf(b.final, sizeof b.final, "ERROR");
+			break;
+		}
+		b.answered = false;
+		m->batch = &b;
+		execute_one(m, one);
+		m->batch = NULL;
+		if (!b.answered) {
+			snprintf(b.final, sizeof b.final, "ERROR");
+			break;
+		}
+		if (strcmp(b.final, "OK") != 0)
+			break;
+		p = next;
+	}
+	sim_resp_send(m, &b.resp, b.final);
+}
+
+static void
+on_slow(void *arg)
+{
+	sim_module *m = arg;
+	char *line = m->slow_line;
+
+	m->slow_line = NULL;
+	if (line == NULL)
+		return;
+	sim_module_log(m, "slow answer (fault)");
+	execute_one(m, line);
+	free(line);
+}
+
+void
+sim_at_init(sim_module *m)
+{
+	sim_timer_init(&m->slow, on_slow, m);
+	m->slow_line = NULL;
+}
+
+void
+sim_at_cancel(sim_module *m)
+{
+	sim_timer_stop(m->env->loop, &m->slow);
+	free(m->slow_line);
+	m->slow_line = NULL;
+}
+
+/* Fault slow:<ms>: AT+QFOTADL=<para1> (BG95: 1, 3, 4, 5) answers after
+ * <ms> of real time, inside the guide's 10 s. Not scaled by --speed: the
+ * station's command timeouts are not either. */
+static bool
+held_back(sim_module *m, const char *line)
+{
+	if (m->spec.fault.slow_ms <= 0 || !(m->model->caps & SIM_CAP_COM) ||
+	    strncasecmp(line, "AT+QFOTADL=", 11) != 0 ||
+	    !isdigit((unsigned char)line[11]) || m->slow_line != NULL)
+		return false;
+	if ((m->slow_line = strdup(line)) == NULL)
+		return false;
+	sim_timer_start(m->env->loop, &m->slow,
+	    (uint64_t)m->spec.fault.slow_ms * 1000u);
+	return true;
+}
+
+void
+sim_at_execute(sim_module *m, const char *line)
+{
+	if (held_back(m, line))
+		return;
+	if (strncasecmp(line, "AT", 2) == 0 && next_command(line) != NULL)
+		execute_concat(m, line);
+	else
+		execute_one(m, line);
 }

@@ -34,5 +34,9 @@ void sim_at_error(sim_module *m);
 void sim_at_cme(sim_module *m, int code);
 /* One received command line, without its terminator. */
 void sim_at_execute(sim_module *m, const char *line);
+/* A command held back by fault slow: set up, and dropped (power down,
+ * end of the module). */
+void sim_at_init(sim_module *m);
+void sim_at_cancel(sim_module *m);
 
 #endif

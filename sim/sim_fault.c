@@ -3,6 +3,7 @@
  * its name, what argument it takes, and a setter. "name" and "name:arg" are
  * the two shapes; the setter gets the argument text or NULL.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,15 +36,6 @@ static const struct {
 	{ "start",    SIM_PHASE_START },
 	{ "end",      SIM_PHASE_END },
 };
-
-const char *
-sim_phase_name(sim_phase p)
-{
-	for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++)
-		if (phases[i].phase == p)
-			return phases[i].name;
-	return "none";
-}
 
 static sim_phase
 phase_parse(const char *s)
@@ -146,6 +138,28 @@ set_slowack(sim_fault *f, const char *a)
 	return f->slowack_ms > 0 ? 0 : -1;
 }
 
+static int
+set_slow(sim_fault *f, const char *a)
+{
+	f->slow_ms = number(a);
+	return f->slow_ms > 0 ? 0 : -1;
+}
+
+/* mute:CPIN -- the module never answers AT+CPIN (any form), as a module
+ * left half-working by its update may do. */
+static int
+set_mute(sim_fault *f, const char *a)
+{
+	size_t n = strlen(a);
+
+	if (n == 0 || n + 2 > sizeof f->mute)
+		return -1;
+	f->mute[0] = '+';
+	for (size_t i = 0; i <= n; i++)
+		f->mute[i + 1] = (char)toupper((unsigned char)a[i]);
+	return 0;
+}
+
 #define FLAG_SETTER(field) \
 	static int set_##field(sim_fault *f, const char *a) \
 	{ (void)a; f->field = true; return 0; }
@@ -161,6 +175,7 @@ FLAG_SETTER(qgmr_incomplete)
 FLAG_SETTER(resume)
 FLAG_SETTER(typo)
 FLAG_SETTER(netloss)
+FLAG_SETTER(noaddr)
 
 static const fault_row faults[] = {
 	{ "ok",              ARG_NONE,     set_ok },
@@ -176,6 +191,7 @@ static const fault_row faults[] = {
 	{ "powerloss",       ARG_OPTIONAL, set_powerloss },
 	{ "trigger",         ARG_REQUIRED, set_trigger },
 	{ "slowack",         ARG_REQUIRED, set_slowack },
+	{ "mute",            ARG_REQUIRED, set_mute },
 	{ "silentack",       ARG_NONE,     set_silentack },
 	{ "badsum",          ARG_NONE,     set_badsum },
 	{ "nonet",           ARG_NONE,     set_nonet },
@@ -183,6 +199,8 @@ static const fault_row faults[] = {
 	{ "resume",          ARG_NONE,     set_resume },
 	{ "typo",            ARG_NONE,     set_typo },
 	{ "netloss",         ARG_NONE,     set_netloss },
+	{ "slow",            ARG_REQUIRED, set_slow },
+	{ "noaddr",          ARG_NONE,     set_noaddr },
 };
 
 void

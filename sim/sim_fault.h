@@ -45,15 +45,20 @@ typedef struct sim_fault {
 	sim_trigger_fault trigger;
 	int               trigger_cme;
 	int               slowack_ms;
+	int               slow_ms;       /* slow:<ms>: AT+QFOTADL=<para1>
+	                                  * answers after ms (BG95 guide: up
+	                                  * to 10 s)                       */
+	char              mute[16];      /* mute:NAME: AT+NAME gets no answer */
 	bool noise, split, merge, dup, swap, silentack, badsum, nonet;
 	bool qgmr_incomplete, resume, typo;
 	bool netloss;                    /* AT+CFUN=0/1 during a download  */
+	bool noaddr;                     /* registered, no IP on the default
+	                                  * PDN (AT+CGPADDR=1)              */
 } sim_fault;
 
 void sim_fault_init(sim_fault *f);
 /* Parses "F1+F2+..." into f (on top of what f holds). Returns 0, or -1
  * with a message naming the bad part in err. */
 int  sim_fault_parse(sim_fault *f, const char *text, char *err, size_t errlen);
-const char *sim_phase_name(sim_phase p);
 
 #endif

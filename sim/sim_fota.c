@@ -505,45 +505,89 @@ static const transport transports[] = {
 	{ "http",     "HTTPSTART", "HTTPEND", false },
 };
 
-/* Reads <pkgdir>/<last path component of url>; NULL if absent. */
+/* Reads <pkgdir>/<the url's whole path>: the emulated server checks the
+ * URL it received, so a URL cut short names no file. NULL if absent. */
 static uint8_t *
 fetch(sim_module *m, const char *url, size_t *len)
 {
-	const char *base = strrchr(url, '/');
-	char path[1024];
+	const char *host = strstr(url, "://");
+	const char *rel = host != NULL ? strchr(host + 3, '/') : NULL;
+	char *path = NULL;
 	uint8_t *buf = NULL;
 	FILE *fp;
 	long sz;
 
-	if (m->env->pkgdir == NULL || base == NULL || base[1] == '\0')
+	if (m->env->pkgdir == NULL || rel == NULL || rel[1] == '\0' ||
+	    strstr(rel, "/../") != NULL)
 		return NULL;
-	snprintf(path, sizeof path, "%s/%s", m->env->pkgdir, base + 1);
+	if (asprintf(&path, "%s%s", m->env->pkgdir, rel) < 0)
+		return NULL;
 	fp = fopen(path, "rb");
-	if (fp == NULL)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (sz = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)sz + 1)) &&
-	    fread(buf, 1, (size_t)sz, fp) == (size_t)sz) {
-		*len = (size_t)sz;
-	} else {
-		free(buf);
-		buf = NULL;
+	if (fp != NULL) {
+		if (fseek(fp, 0, SEEK_END) == 0 && (sz = ftell(fp)) >= 0 &&
+		    fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)sz + 1)) &&
+		    fread(buf, 1, (size_t)sz, fp) == (size_t)sz) {
+			*len = (size_t)sz;
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+		fclose(fp);
 	}
-	fclose(fp);
-	sim_module_log(m, "fetch %s: %s", path, buf ? "found" : "missing");
+	sim_module_log(m, "fetch %.200s%s: %s", path, strlen(path) > 200 ?
+	    "..." : "", buf ? "found" : "missing");
+	free(path);
 	return buf;
 }
 
+/* A certificate file on the module that looks like PEM. */
+static bool
+has_pem(sim_module *m, const char *name)
+{
+	char full[SIM_NAME_MAX];
+	sim_file *f;
+
+	snprintf(full, sizeof full, "%s%s", m->model->cert_dir, name);
+	f = sim_files_find(&m->files, full);
+	return f != NULL && f->size > 10 && memcmp(f->data, "-----BEGIN", 10) == 0;
+}
+
+/* The emulated https server has a private CA: the module needs
+ * fota_cacert.pem (guides 000, 003), and a client certificate only with
+ * its key. Models whose guide names no certificates are not checked. */
+static bool
+tls_ok(sim_module *m, const char *url)
+{
+	if (strncasecmp(url, "https://", 8) != 0 || m->model->cert_dir == NULL)
+		return true;
+	return has_pem(m, "fota_cacert.pem") &&
+	    has_pem(m, "fota_client_cert.pem") == has_pem(m, "fota_client_key.pem");
+}
+
 static int
-download_code(sim_module *m, const transport *t, const uint8_t *pkg)
+download_code(sim_module *m, const transport *t, const uint8_t *pkg,
+    const char *url)
 {
 	const sim_dialect *d = m->dialect;
 	int missing = t->ftp ? d->dl_missing_ftp : d->dl_missing_http;
+	int nonet = d->dl_nonet ? d->dl_nonet : missing;
 
 	if (m->spec.fault.dl_code)
 		return m->spec.fault.dl_code;
-	if (!m->spec.network || m->spec.fault.netloss)
-		return d->dl_nonet ? d->dl_nonet : missing;
+	/* Registered without an address is no network for a download. */
+	if (!m->spec.network || m->spec.fault.noaddr || m->spec.fault.netloss)
+		return nonet;
+	/* BG95: the DFOTA APN must be the one the network wants. */
+	if (d->dl_apn && m->spec.apn[0] != '\0' &&
+	    strcasecmp(m->apn, m->spec.apn) != 0) {
+		sim_module_log(m, "fota_apn \"%s\" is not the network's \"%s\"",
+		    m->apn, m->spec.apn);
+		return d->dl_apn;
+	}
+	if (!tls_ok(m, url)) {
+		sim_module_log(m, "https without the certificates");
+		return d->dl_tls ? d->dl_tls : missing;
+	}
 	return pkg == NULL ? missing : 0;
 }
 
@@ -562,7 +606,7 @@ sim_fota_url(sim_module *m, const char *url)
 		}
 	plan_reset(m);
 	m->fota.pkg = fetch(m, url, &m->fota.pkg_len);
-	code = download_code(m, t, m->fota.pkg);
+	code = download_code(m, t, m->fota.pkg, url);
 	add_word(&p, sim_module_us(m, MS_REPLY), t->start);
 	if (code != 0) {
 		if (m->dialect->dl_progress)
@@ -677,10 +721,3 @@ sim_fota_busy(const sim_fota *f)
 	return f->active;
 }
 
-void
-sim_fota_abort(sim_module *m)
-{
-	if (m->fota.active)
-		sim_module_log(m, "plan aborted");
-	plan_reset(m);
-}

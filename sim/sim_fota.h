@@ -61,7 +61,5 @@ void sim_fota_url(sim_module *m, const char *url);
 void sim_fota_package(sim_module *m, const uint8_t *pkg, size_t len);
 /* Fault resume: the module powers on in the middle of an update. */
 void sim_fota_resume(sim_module *m);
-/* Stops the plan (a hang, or another unit took this one's place). */
-void sim_fota_abort(sim_module *m);
 
 #endif

@@ -33,7 +33,7 @@
  * itself again under it when it is missing; the module emulators run
  * without it, the COMMAND with it (and UMOCKDEV_DIR), so that a station
  * started there sees only the emulated USB tree. The preload limits one
- * process to about 50 open testbed /dev nodes (TESTING.md §2). For the
+ * process to about 50 open testbed /dev nodes (docs/testing.md §2). For the
  * COMMAND, libdfota-hubfix.so (next to this program, see
  * sim/preload/sim_hub_realpath.c) goes in front of umockdev's preload: it
  * keeps umockdev 0.17's realpath() from corrupting memory on emulated ttys.
@@ -57,6 +57,7 @@
 #include "sim/sim_hub.h"
 #include "sim/sim_hub_tree.h"
 #include "dialects/models.h"
+#include "dialects/usbids.h"
 
 #define HUB_MAX_PORTS 128
 #define HUB_PATH      64
@@ -158,7 +159,7 @@ hub_port_parse(hub_port *p, const char *text, bool *plugged)
 	if (p->port[0] == '\0' || mi == NULL || mi->usb_pid == 0)
 		return -1;
 	p->pid = mi->usb_pid;
-	p->iface = mi->at_interface;
+	p->iface = usb_id_at_interface(QUECTEL_USB_VID, mi->usb_pid, 2);
 	return 0;
 }
 

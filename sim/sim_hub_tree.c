@@ -79,12 +79,6 @@ hub_tree_find(hub_tree *t, const char *path)
 	return NULL;
 }
 
-int
-hub_tree_has(const hub_tree *t, const char *path)
-{
-	return hub_tree_find((hub_tree *)t, path) != NULL;
-}
-
 static int
 hub_tree_devnum(hub_tree *t, int bus)
 {

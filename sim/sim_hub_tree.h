@@ -8,7 +8,7 @@
  * numbers), then the module 1-1.10.3, its AT interface 1-1.10.3:1.<if>,
  * and a tty ttyUSB<n> under it whose /dev node is a link to the emulated
  * module's pty. Every module addition gets a new device number and a new
- * ttyUSB number, as a real re-enumeration does (TESTING.md §2).
+ * ttyUSB number, as a real re-enumeration does (docs/testing.md §2).
  *
  * The testbed must be created in a process running under umockdev's
  * preload (it checks parents through it); sim_hub.c re-executes itself
@@ -36,8 +36,6 @@ int         hub_tree_add_hub(hub_tree *t, const char *path);
 /* The device at path (module or hub) and everything under it leave:
  * "remove" uevents, children first. 0, or -1 when nothing is there. */
 int         hub_tree_remove(hub_tree *t, const char *path);
-/* Whether a device (module or hub) is at path now. */
-int         hub_tree_has(const hub_tree *t, const char *path);
 /* Removes the testbed and its folder. */
 void        hub_tree_free(hub_tree *t);
 

@@ -214,12 +214,6 @@ sim_watch_start(sim_loop *loop, sim_watch *w, int fd, short events)
 }
 
 void
-sim_watch_set_events(sim_watch *w, short events)
-{
-	w->events = events;
-}
-
-void
 sim_watch_stop(sim_loop *loop, sim_watch *w)
 {
 	sim_watch *last;

@@ -55,7 +55,6 @@ void sim_timer_stop(sim_loop *loop, sim_timer *t);
 
 void sim_watch_init(sim_watch *w, sim_watch_cb *cb, void *arg);
 int  sim_watch_start(sim_loop *loop, sim_watch *w, int fd, short events);
-void sim_watch_set_events(sim_watch *w, short events);
 void sim_watch_stop(sim_loop *loop, sim_watch *w);
 
 #endif

@@ -50,7 +50,7 @@ usage(const char *why)
 	    "       dfota-sim make-package --model M --from REV --to REV\n"
 	    "                 [--size BYTES] [--seed N] -o FILE\n"
 	    "SPEC: link=PATH,model=%s[,rev=,imei=,iccid=,fault=F+F,echo=,\n"
-	    "      network=,space=,urcport=,urc_link=]  (see docs/dfota-sim.md)\n",
+	    "      network=,register=,space=,urcport=,urc_link=]  (see docs/dfota-sim.md)\n",
 	    sim_model_names());
 	return 2;
 }

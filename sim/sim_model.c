@@ -1,6 +1,6 @@
 /*
  * sim_model: the model and dialect tables. Codes and URC shapes come from
- * the vendor guides as condensed in docs/PROTOCOL.md section 2; revisions
+ * the vendor guides as condensed in docs/protocol.md section 2; revisions
  * are plausible names of the form the modules report.
  */
 #include <stddef.h>
@@ -8,12 +8,12 @@
 
 #include "sim/sim_model.h"
 
-/* BG96 guide (000): START, UPDATING, RESTORE, END; http only. */
+/* BG96 guide (000): START, UPDATING, RESTORE, END; HTTP(S). */
 static const sim_dialect dialect_bg96 = {
 	.name = "BG96", .pct_fmt = "%d", .restore = true,
 	.recovery_reboot = true, .reboot_on_fail = true, .pct_step = 5,
 	.code_mismatch = 510, .code_badpkg = 505,
-	.dl_missing_http = 701, .dl_missing_ftp = 701,
+	.dl_missing_http = 701, .dl_missing_ftp = 701, .dl_tls = 701,
 };
 
 /* AG35 (001), EP06 family (004): FTP/HTTP, reboot, START...; the module
@@ -22,7 +22,7 @@ static const sim_dialect dialect_ag35 = {
 	.name = "AG35", .pct_fmt = "%d", .recovery_reboot = true,
 	.reboot_on_fail = true, .module_retries = true, .pct_step = 5,
 	.code_mismatch = 510, .code_badpkg = 505,
-	.dl_missing_http = 701, .dl_missing_ftp = 601,
+	.dl_missing_http = 701, .dl_missing_ftp = 601, .dl_tls = 701,
 };
 
 /* EC2x/EG2x: as AG35; no guide of theirs describes module-side retries. */
@@ -30,7 +30,7 @@ static const sim_dialect dialect_ec25 = {
 	.name = "EC25", .pct_fmt = "%d", .recovery_reboot = true,
 	.reboot_on_fail = true, .pct_step = 5,
 	.code_mismatch = 510, .code_badpkg = 505,
-	.dl_missing_http = 701, .dl_missing_ftp = 601,
+	.dl_missing_http = 701, .dl_missing_ftp = 601, .dl_tls = 701,
 };
 
 /* BC26 (002): NB-IoT, UART, "DOWNLOADING", 1%; no reboot on failure
@@ -48,42 +48,55 @@ static const sim_dialect dialect_bg95 = {
 	.dfota_mode = true, .reboot_on_fail = true, .pct_step = 5,
 	.code_mismatch = 511, .code_badpkg = 506, .code_nopkg = 505,
 	.dl_missing_http = 706, .dl_missing_ftp = 706, .dl_nonet = 702,
-	.cme_busy = 591, .cme_badparam = 590,
+	.cme_busy = 591, .cme_badparam = 590, .dl_tls = 702, .dl_apn = 702,
 };
 
-#define CAPS_UFS  (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_LOCAL)
+/* The LTE Cat families also answer what Quectel's DFOTA QA reads after an
+ * update (PROTOCOL.md §5): ATI+CSUB and AT+EGMR=0,7 / 0,9. */
+#define CAPS_UFS  (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_LOCAL | \
+                   SIM_CAP_CSUB | SIM_CAP_EGMR)
 #define CAPS_BG96 (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_FOTA1)
-#define CAPS_BG95 (SIM_CAP_URCCFG | SIM_CAP_COM | SIM_CAP_CFGEXT)
+/* BG95: AT+QFUPL exists (FILE application note) for the certificates in
+ * /datatx, but there is no local-file trigger. */
+#define CAPS_BG95 (SIM_CAP_URCCFG | SIM_CAP_COM | SIM_CAP_CFGEXT | SIM_CAP_FILES)
+/* Schemes per guide: AG35 "FTP://" and "HTTP://"; EP06 FTP and HTTP(S)
+ * (EC2x as its family); BG96 HTTP(S); BC26 HTTP ("HTTPS is not supported
+ * currently"); BG95 HTTP(S) and CoAP(S). */
 #define URL_AG35  (SIM_URL_HTTP | SIM_URL_FTP)
-#define URL_BG95  (SIM_URL_HTTP | SIM_URL_COAP)
+#define URL_EP06  (SIM_URL_HTTP | SIM_URL_HTTPS | SIM_URL_FTP)
+#define URL_BG96  (SIM_URL_HTTP | SIM_URL_HTTPS)
+#define URL_BG95  (SIM_URL_HTTP | SIM_URL_HTTPS | SIM_URL_COAP)
 
+/* cert_dir: guides 000 (BG96, the file system's root) and 003 (BG95/BG77,
+ * /datatx) name the certificate files an https download needs; the others
+ * name none, and their https downloads use what the module has. */
 static const sim_model models[] = {
 	{ "BG96", "BG96", &dialect_bg96, "BG96MAR02A07M1G", "BG96MAR02A08M1G",
-	  "BG96MAR02A06M1G", "86642603", true, CAPS_BG96, SIM_URL_HTTP, 255 },
+	  "BG96MAR02A06M1G", "86642603", true, CAPS_BG96, URL_BG96, 255, "" },
 	{ "AG35", "AG35", &dialect_ag35, "AG35CEVAR05A07T4G",
 	  "AG35CEVAR05A08T4G", "AG35CEVAR05A06T4G", "86710303", true,
-	  CAPS_UFS, URL_AG35, 255 },
+	  CAPS_UFS, URL_AG35, 255, NULL },
 	{ "EP06", "EP06", &dialect_ag35, "EP06ELAR03A05M4G",
 	  "EP06ELAR03A06M4G", "EP06ELAR03A04M4G", "86753903", true,
-	  CAPS_UFS, URL_AG35, 255 },
+	  CAPS_UFS, URL_EP06, 255, NULL },
 	{ "EG06", "EP06", &dialect_ag35, "EG06ELAR03A05M4G",
 	  "EG06ELAR03A06M4G", "EG06ELAR03A04M4G", "86753904", true,
-	  CAPS_UFS, URL_AG35, 255 },
+	  CAPS_UFS, URL_EP06, 255, NULL },
 	{ "EM06", "EP06", &dialect_ag35, "EM06ELAR03A05M4G",
 	  "EM06ELAR03A06M4G", "EM06ELAR03A04M4G", "86753905", true,
-	  CAPS_UFS, URL_AG35, 255 },
+	  CAPS_UFS, URL_EP06, 255, NULL },
 	{ "EC25", "EC25", &dialect_ec25, "EC25EFAR06A06M4G",
 	  "EC25EFAR06A07M4G", "EC25EFAR06A05M4G", "86145803", true,
-	  CAPS_UFS, URL_AG35, 255 },
+	  CAPS_UFS, URL_EP06, 255, NULL },
 	{ "EG25", "EG25", &dialect_ec25, "EG25GGBR07A08M2G",
 	  "EG25GGBR07A09M2G", "EG25GGBR07A07M2G", "86145804", true,
-	  CAPS_UFS, URL_AG35, 255 },
+	  CAPS_UFS, URL_EP06, 255, NULL },
 	{ "BC26", "BC26", &dialect_bc26, "BC26NBR01A08", "BC26NBR01A09",
-	  "BC26NBR01A07", "86743703", false, 0, SIM_URL_HTTP, 255 },
+	  "BC26NBR01A07", "86743703", false, 0, SIM_URL_HTTP, 255, NULL },
 	{ "BG95", "BG95", &dialect_bg95, "BG95M3LAR02A03", "BG95M3LAR02A04",
-	  "BG95M3LAR02A02", "86628704", true, CAPS_BG95, URL_BG95, 700 },
+	  "BG95M3LAR02A02", "86628704", true, CAPS_BG95, URL_BG95, 700, "/datatx/" },
 	{ "BG77", "BG95", &dialect_bg95, "BG77LAR02A04", "BG77LAR02A05",
-	  "BG77LAR02A03", "86628705", true, CAPS_BG95, URL_BG95, 700 },
+	  "BG77LAR02A03", "86628705", true, CAPS_BG95, URL_BG95, 700, "/datatx/" },
 };
 
 const sim_model *

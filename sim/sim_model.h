@@ -15,9 +15,10 @@
 
 /* URL schemes a model accepts in AT+QFOTADL="<url>". */
 enum {
-	SIM_URL_HTTP = 1 << 0,  /* http:// and https:// */
-	SIM_URL_FTP  = 1 << 1,
-	SIM_URL_COAP = 1 << 2,  /* coap:// and coaps:// */
+	SIM_URL_HTTP  = 1 << 0,
+	SIM_URL_FTP   = 1 << 1,
+	SIM_URL_COAP  = 1 << 2,  /* coap:// and coaps:// */
+	SIM_URL_HTTPS = 1 << 3,
 };
 
 /* Which AT command groups a model has. */
@@ -28,6 +29,8 @@ enum {
 	SIM_CAP_FOTA1  = 1 << 3, /* AT+QFOTADL=1 with /fota/update.zip (BG96) */
 	SIM_CAP_COM    = 1 << 4, /* AT+QFOTADL="COM:",... and =1,3,4,5 (BG95) */
 	SIM_CAP_CFGEXT = 1 << 5, /* AT+QCFGEXT="fota_apn"                    */
+	SIM_CAP_CSUB   = 1 << 6, /* ATI+CSUB: Revision and SubEdition        */
+	SIM_CAP_EGMR   = 1 << 7, /* AT+EGMR=0,7 IMEI, AT+EGMR=0,9 SVN (reads) */
 };
 
 typedef struct sim_dialect {
@@ -53,6 +56,9 @@ typedef struct sim_dialect {
 	int   dl_nonet;             /* download END code: no network; 0: as missing */
 	int   cme_busy;             /* +CME ERROR while DFOTA runs; 0: ERROR    */
 	int   cme_badparam;         /* +CME ERROR for a bad argument; 0: ERROR  */
+	int   dl_tls;               /* download END code: an https download
+	                             * without the certificates it needs     */
+	int   dl_apn;               /* download END code: wrong DFOTA APN    */
 } sim_dialect;
 
 typedef struct sim_model {
@@ -68,6 +74,9 @@ typedef struct sim_model {
 	unsigned           caps;       /* SIM_CAP_*                           */
 	unsigned           schemes;    /* SIM_URL_*                           */
 	int                url_max;
+	const char        *cert_dir;   /* where fota_cacert.pem... must be for
+	                                * https; NULL: https has no certificates
+	                                * to check (the module's own store)   */
 } sim_model;
 
 /* Case-insensitive lookup by name; NULL if unknown. */

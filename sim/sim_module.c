@@ -362,12 +362,16 @@ reset_volatile(sim_module *m)
 	m->line_cr = false;
 	m->line_long = false;
 	m->boot_at = sim_loop_now(m->env->loop);
+	/* BG95 AT+QFOTADL=3: "Invalid after powering down"; the default is
+	 * the guide's flow, an update right after the download. */
+	m->trigger_mode = 1;
 }
 
 void
 sim_module_power_down(sim_module *m)
 {
 	sim_upload_cancel(m);
+	sim_at_cancel(m);
 	m->line_len = 0;
 	m->deaf = true;
 	m->booting = false;
@@ -523,14 +527,15 @@ sim_module_new(const sim_spec *spec, const sim_env *env, int index,
 	if (spec->iccid[0])
 		snprintf(m->iccid, sizeof m->iccid, "%s", spec->iccid);
 	m->urcport = factory_urcport(m);
-	m->trigger_mode = 1;
 	sim_files_init(&m->files, spec->space);
 	port_init(m, &m->at, m->spec.link, "at", seed * 4 + 3);
 	port_init(m, &m->uart, m->spec.urc_link, "uart", ~(seed * 4 + 3));
 	sim_upload_init(&m->up, m);
 	sim_fota_init(&m->fota, m);
 	sim_timer_init(&m->ready, on_ready, m);
+	sim_at_init(m);
 	reset_volatile(m);
+	m->trigger_mode = m->spec.trigger_mode;
 	return m;
 }
 
@@ -564,6 +569,7 @@ sim_module_free(sim_module *m)
 	sim_fota_free(m);
 	sim_timer_stop(m->env->loop, &m->ready);
 	sim_upload_free(m);
+	sim_at_cancel(m);
 	port_close(m, &m->at);
 	port_close(m, &m->uart);
 	sim_out_free(&m->at.out);

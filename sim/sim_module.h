@@ -84,9 +84,10 @@ struct sim_module {
 	/* Settings lost at reboot. */
 	bool echo;
 	int  cmee;
+	int  trigger_mode;             /* BG95 AT+QFOTADL=3: 1 auto, 0 manual;
+	                                * not kept over a power cycle        */
 	/* Settings kept in NV. */
 	int  urcport;                  /* SIM_URCPORT_*                       */
-	int  trigger_mode;             /* BG95 AT+QFOTADL=3: 1 auto, 0 manual */
 	int  apn_type;
 	char apn[64];
 
@@ -113,6 +114,10 @@ struct sim_module {
 
 	sim_upload up;
 	sim_fota   fota;
+	struct sim_batch *batch;       /* a concatenated line being answered
+	                                * (sim_at.c); NULL otherwise          */
+	sim_timer slow;                /* fault slow: a command answered late */
+	char     *slow_line;           /* that command, until it runs         */
 };
 
 sim_module *sim_module_new(const sim_spec *spec, const sim_env *env,

@@ -22,12 +22,6 @@ sim_pty_init(sim_pty *p)
 	p->path[0] = '\0';
 }
 
-int
-sim_pty_is_open(const sim_pty *p)
-{
-	return p->master >= 0;
-}
-
 static int
 make_raw(int fd)
 {

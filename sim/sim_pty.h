@@ -24,7 +24,6 @@ void sim_pty_init(sim_pty *p);
 /* Opens a new raw pty pair. Returns 0, or -1 with a message in err. */
 int  sim_pty_open(sim_pty *p, char *err, size_t errlen);
 void sim_pty_close(sim_pty *p);
-int  sim_pty_is_open(const sim_pty *p);
 
 /* Points link at target atomically (temporary symlink in the same
  * directory, then rename), so a reader never sees a missing or half-made

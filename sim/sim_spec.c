@@ -148,6 +148,26 @@ set_space(sim_spec *s, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* register=SECONDS (after each boot, at --speed 1) or never. */
+static int
+set_register(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	char  *end;
+	double secs;
+
+	if (strcmp(v, "never") == 0) {
+		s->register_ms = -1;
+		return 0;
+	}
+	secs = strtod(v, &end);
+	if (*end != '\0' || end == v || secs < 0 || secs > 86400) {
+		snprintf(err, errlen, "register '%s': want seconds after boot or never", v);
+		return -1;
+	}
+	s->register_ms = (long)(secs * 1000);
+	return 0;
+}
+
 static int
 set_urcport(sim_spec *s, const char *v, char *err, size_t errlen)
 {
@@ -168,6 +188,17 @@ set_ready(sim_spec *s, const char *v, char *err, size_t errlen)
 		return -1;
 	}
 	s->ready_ms = (int)ms;
+	return 0;
+}
+
+static int
+set_trigger_mode(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
+		snprintf(err, errlen, "trigger_mode '%s': want 0 or 1", v);
+		return -1;
+	}
+	s->trigger_mode = v[0] - '0';
 	return 0;
 }
 
@@ -193,6 +224,12 @@ set_updater_rdy(sim_spec *s, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+set_apn(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	return copy_str(s->apn, sizeof s->apn, v, "apn", err, errlen);
+}
+
 static const struct {
 	const char *key;
 	key_set    *set;
@@ -211,6 +248,9 @@ static const struct {
 	{ "ready",    set_ready },
 	{ "retries",  set_retries },
 	{ "updater_rdy", set_updater_rdy },
+	{ "trigger_mode", set_trigger_mode },
+	{ "apn",      set_apn },
+	{ "register", set_register },
 };
 
 void
@@ -225,6 +265,7 @@ sim_spec_init(sim_spec *s)
 	/* Real modules answer AT seconds after their port appears. */
 	s->ready_ms = 3000;
 	s->retries = SIM_DEFAULT;
+	s->trigger_mode = 1;
 }
 
 static int

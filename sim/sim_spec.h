@@ -34,6 +34,9 @@ typedef struct sim_spec {
 	sim_fault        fault;
 	sim_tristate     echo;
 	bool             network;
+	long             register_ms;              /* register=: ms after each
+	                                              boot until registered
+	                                              (at --speed 1); -1 never */
 	long long        space;
 	sim_tristate     urc_usbat;                /* urcport=           */
 	int              ready_ms;                 /* ready=: port up to AT
@@ -44,6 +47,12 @@ typedef struct sim_spec {
 	bool             updater_rdy;              /* updater_rdy=yes: the
 	                                            * updater prints RDY,
 	                                            * START comes later   */
+	int              trigger_mode;             /* BG95 AT+QFOTADL=3 at
+	                                            * start (1; 0: left in
+	                                            * manual mode)        */
+	char             apn[64];                  /* the DFOTA APN the
+	                                            * network needs; "" =
+	                                            * any               */
 } sim_spec;
 
 void sim_spec_init(sim_spec *s);

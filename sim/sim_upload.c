@@ -63,12 +63,23 @@ result(sim_module *m)
 	/* Fault badsum: a checksum that does not match the bytes. */
 	if (m->spec.fault.badsum)
 		sum ^= 0x5a5a;
+	bool     start;
+
 	sim_resp_init(&r);
 	sim_resp_line(&r, "%s: %zu,%x", u->kind == SIM_UPLOAD_QFUPL ?
 	    "+QFUPL" : "+QFOTADL", u->got, (unsigned)sum);
+	/* BG95 trigger mode 1 (AT+QFOTADL=3): "trigger DFOTA update
+	 * immediately after DFOTA package is downloaded" -- a whole COM:
+	 * package is one, so the update starts without AT+QFOTADL=1. */
+	start = u->kind == SIM_UPLOAD_COM && u->got == u->size &&
+	    m->trigger_mode == 1 && !sim_fota_busy(&m->fota);
 	store(m);
 	upload_reset(m);
 	sim_resp_send(m, &r, "OK");
+	if (start) {
+		sim_module_log(m, "trigger mode 1: the update starts by itself");
+		sim_fota_package(m, m->com_pkg, m->com_pkg_len);
+	}
 }
 
 static void

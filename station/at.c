@@ -265,10 +265,17 @@ at_read_line(at_channel *ch, int64_t deadline, char *line, size_t len)
 	}
 }
 
+/* An echo longer than a line buffer arrives cut at AT_LINE_MAX - 1. */
 static bool
 at_is_echo(const char *line, const char *cmd)
 {
-	return cmd != NULL && strcasecmp(line, cmd) == 0;
+	size_t n = strlen(line);
+
+	if (cmd == NULL)
+		return false;
+	if (n == AT_LINE_MAX - 1 && strlen(cmd) > n)
+		return strncasecmp(line, cmd, n) == 0;
+	return strcasecmp(line, cmd) == 0;
 }
 
 /* Classifies a final result; false for an information line. */
@@ -319,6 +326,22 @@ at_is_ready_banner(const char *line)
 	return strcasecmp(line, "RDY") == 0 || strcasecmp(line, "APP RDY") == 0;
 }
 
+/* "+CPIN: READY" is unsolicited after a boot, but the answer to AT+CPIN?:
+ * a line whose "+NAME:" the pending command line names is its answer. */
+static bool
+at_asked_for(const char *cmd, const char *line)
+{
+	const char *colon = strchr(line, ':');
+	size_t      n = colon != NULL ? (size_t)(colon - line) : 0;
+
+	if (cmd == NULL || line[0] != '+' || n < 2)
+		return false;
+	for (const char *p = cmd; (p = strchr(p, '+')) != NULL; p++)
+		if (strncasecmp(p, line, n) == 0 && !isalnum((unsigned char)p[n]))
+			return true;
+	return false;
+}
+
 static at_status
 at_wait_result_rdy(at_channel *ch, const char *cmd, int timeout_ms, at_response *r,
     bool rdy_ends)
@@ -336,7 +359,7 @@ at_wait_result_rdy(at_channel *ch, const char *cmd, int timeout_ms, at_response 
 			continue;
 		if (at_final(line, r))
 			return r->status;
-		if (at_is_unsolicited(line)) {
+		if (at_is_unsolicited(line) && !at_asked_for(cmd, line)) {
 			at_queue_push(&ch->urcs, line);
 			if (rdy_ends && at_is_ready_banner(line)) {
 				snprintf(r->final, sizeof r->final, "%s", line);
@@ -368,15 +391,23 @@ static at_status
 at_send_wait(at_channel *ch, const char *cmd, int timeout_ms, at_response *r,
     bool rdy_ends)
 {
-	char buf[AT_LINE_MAX + 2];
-	int  n;
+	size_t n = strlen(cmd);
+	char  *buf;
+	int    rc;
 
 	at_response_init(r);
 	if (ch->lost)
 		return r->status = AT_PORT_LOST;
-	n = snprintf(buf, sizeof buf, "%s\r", cmd);
+	/* No fixed cap: a command is as long as its caller made it (a BG95
+	 * trigger carries a URL of up to 700 bytes); one write with its CR. */
+	if ((buf = malloc(n + 1)) == NULL)
+		return r->status = AT_ERROR;
+	memcpy(buf, cmd, n);
+	buf[n] = '\r';
 	at_trace(ch, AT_TRACE_TX, cmd);
-	if (serial_write_all(ch->port, buf, (size_t)n, timeout_ms) != 0) {
+	rc = serial_write_all(ch->port, buf, n + 1, timeout_ms);
+	free(buf);
+	if (rc != 0) {
 		ch->lost = errno != ETIMEDOUT;
 		return r->status = ch->lost ? AT_PORT_LOST : AT_TIMEOUT;
 	}

@@ -34,6 +34,7 @@
 #include "station/unit.h"
 #include "station/discovery.h"
 #include "dialects/models.h"
+#include "dialects/usbids.h"
 #include "station/usbpath.h"
 #include "text/text.h"
 
@@ -179,8 +180,6 @@ static void
 discovery_arrived(discovery *d, const char *path, uint8_t addr, uint16_t pid)
 {
 	disc_port        *p = discovery_find(d, path);
-	const model_info *mi = model_find_usb(QUECTEL_USB_VID, pid);
-
 	if (p != NULL && p->addr == addr)
 		return;             /* seen twice: hotplug and rescan */
 	if (p != NULL)
@@ -198,8 +197,8 @@ discovery_arrived(discovery *d, const char *path, uint8_t addr, uint16_t pid)
 	snprintf(p->path, sizeof p->path, "%s", path);
 	p->addr = addr;
 	p->pid = pid;
-	/* PROTOCOL.md §3: interface 2 unless the model table says otherwise. */
-	p->iface = mi != NULL ? mi->at_interface : 2;
+	/* Interface 2 unless the USB id table says otherwise (protocol §3). */
+	p->iface = usb_id_at_interface(QUECTEL_USB_VID, pid, 2);
 	p->state = PORT_RESOLVING;
 	p->deadline = unit_mono_ms() + d->opt.tty_wait_ms;
 }
@@ -502,10 +501,12 @@ discovery_stop(discovery *d)
 static void
 list_models(uint16_t pid, char *out, size_t len)
 {
+	const model_info *family = model_find_usb(QUECTEL_USB_VID, pid);
+
 	out[0] = '\0';
-	for (size_t i = 0; i < model_count(); i++) {
+	for (size_t i = 0; i < model_count() && family != NULL; i++) {
 		const model_info *mi = model_at(i);
-		if (mi->usb_pid != pid || pid == 0)
+		if (mi->usb_pid != family->usb_pid)
 			continue;
 		if (out[0] != '\0')
 			strncat(out, "/", len - strlen(out) - 1);
@@ -633,7 +634,6 @@ discovery_list(const station_config *cfg, bool json, FILE *out)
 	for (ssize_t i = 0; rows != NULL && i < n; i++) {
 		struct libusb_device_descriptor desc;
 		list_row                       *r = &rows[nrows];
-		const model_info               *mi;
 		char                            tty[64];
 
 		if (libusb_get_device_descriptor(list[i], &desc) != 0 ||
@@ -641,9 +641,8 @@ discovery_list(const station_config *cfg, bool json, FILE *out)
 		    !discovery_dev_path(list[i], r->path, sizeof r->path))
 			continue;
 		r->pid = desc.idProduct;
-		mi = model_find_usb(QUECTEL_USB_VID, r->pid);
 		list_models(r->pid, r->model, sizeof r->model);
-		if (usbpath_tty(NULL, r->path, mi != NULL ? mi->at_interface : 2, tty, sizeof tty))
+		if (usbpath_tty(NULL, r->path, usb_id_at_interface(QUECTEL_USB_VID, r->pid, 2), tty, sizeof tty))
 			snprintf(r->tty, sizeof r->tty, "/dev/%s", tty);
 		list_label(cfg, r);
 		nrows++;

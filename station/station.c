@@ -31,7 +31,6 @@
 #include <unistd.h>
 
 #include "station/station.h"
-#include "station/worker.h"
 
 static void
 station_make_run_id(station *st)
@@ -185,6 +184,49 @@ station_take_retry(station *st, int i)
 	return r;
 }
 
+bool
+station_take_stop(station *st, int i)
+{
+	bool r;
+
+	pthread_mutex_lock(&st->lock);
+	r = st->slots[i].stop_requested && !st->stopping;
+	if (r)
+		st->slots[i].stop_requested = false;
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
+bool
+station_slot_operator_stop(station *st, int i)
+{
+	bool r;
+
+	pthread_mutex_lock(&st->lock);
+	r = st->slots[i].stop_requested && !st->stopping;
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
+int
+station_slot_labels(station *st, int from, char (*labels)[32], int max)
+{
+	int k = 0;
+
+	pthread_mutex_lock(&st->lock);
+	for (int i = from; i < st->nslots && k < max; i++, k++)
+		snprintf(labels[k], sizeof labels[k], "%s", st->slots[i].label);
+	pthread_mutex_unlock(&st->lock);
+	return k;
+}
+
+void
+station_operator(station *st, char *out, size_t len)
+{
+	/* Set once at init, before any thread starts; never changed. */
+	snprintf(out, len, "%s", st->operator_name);
+}
+
 void
 station_slot_stop(station *st, int i)
 {
@@ -248,7 +290,7 @@ station_worker_main(void *arg)
 {
 	slot *sl = arg;
 
-	worker_run(sl);
+	sl->st->opt.worker(sl);
 	pthread_mutex_lock(&sl->st->lock);
 	sl->exited = true;
 	pthread_cond_broadcast(&sl->st->changed);

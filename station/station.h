@@ -3,7 +3,7 @@
  * the counters every exit condition reads, and the limit on concurrent
  * uploads. The main thread runs station_run(): it starts one worker per
  * slot, then waits -- for signals, for units to finish, for the idle timer
- * -- and decides when the program ends (CONTRACT.md: --once, --max-units,
+ * -- and decides when the program ends (docs/contract.md: --once, --max-units,
  * --idle-exit, SIGINT/SIGTERM).
  *
  * USB slots get their port from discovery (station/discovery.c) through
@@ -38,6 +38,10 @@ typedef struct station_options {
 	double      idle_exit;       /* s; 0: never              */
 	double      stop_grace;      /* s a running update may take to reach a safe point */
 	const char *operator_name;   /* overrides the config     */
+	/* What each slot's thread runs (arg: the slot), until the slot ends.
+	 * The composition root hands it in (app/run.c: worker_run), so the
+	 * supervisor never calls its workers by name. */
+	void     *(*worker)(void *slot);
 } station_options;
 
 typedef struct station station;
@@ -110,7 +114,7 @@ int  station_init(station *st, const station_config *cfg, const pkg_catalog *cat
 #define STATION_MAX_SLOTS 256
 
 /* Starts the workers (and USB discovery) and waits until the program
- * should end; returns the exit status of CONTRACT.md (0, 1, or 3 when USB
+ * should end; returns the exit status of docs/contract.md (0, 1, or 3 when USB
  * discovery cannot run). */
 int  station_run(station *st);
 void station_free(station *st);
@@ -144,6 +148,16 @@ int  station_busy(station *st);
 void station_set_danger(station *st, int i, bool danger);
 /* Worker side: takes (clears) the slot's pending retry request. */
 bool station_take_retry(station *st, int i);
+/* Worker side: takes (clears) an operator's stop of slot i; false when
+ * there is none, or the whole station is stopping (that stop stays). */
+bool station_take_stop(station *st, int i);
+/* Whether slot i's stop came from the operator (s), not the station. */
+bool station_slot_operator_stop(station *st, int i);
+/* Copies the labels of slots from, from+1, ... (at most max); returns how
+ * many. Slots are only ever added, so a reader can ask for the new ones. */
+int  station_slot_labels(station *st, int from, char (*labels)[32], int max);
+/* The operator name every row carries (--operator, else the config). */
+void station_operator(station *st, char *out, size_t len);
 /* Worker side, USB slots: the AT tty, if it is up with a generation newer
  * than after_gen; copies it and its generation. */
 bool station_usb_tty(station *st, int i, unsigned after_gen, char *tty,

@@ -72,6 +72,8 @@ typedef struct unit_record {
 	double        transfer_s;      /* < 0: no transfer happened        */
 	double        update_s;        /* < 0: no update happened          */
 	char          detail_file[UNIT_PATH_MAX]; /* set by reports/        */
+	char          checks[UNIT_TEXT_MAX]; /* "imei=ok;network=fail": the
+	                                        verify checks run, in order */
 } unit_record;
 
 const char *unit_phase_name(unit_phase p);

@@ -147,18 +147,3 @@ usbpath_tty(const char *root, const char *path, int iface, char *tty, size_t len
 	return usbpath_scan(sub, tty, len);
 }
 
-bool
-usbpath_wait_tty(const char *root, const char *path, int iface, int timeout_ms,
-                 int poll_ms, int stop_fd, char *tty, size_t len)
-{
-	for (int waited = 0;; waited += poll_ms) {
-		struct pollfd pfd = { .fd = stop_fd, .events = POLLIN };
-
-		if (usbpath_tty(root, path, iface, tty, len))
-			return true;
-		if (waited >= timeout_ms)
-			return false;
-		if (poll(&pfd, stop_fd >= 0 ? 1 : 0, poll_ms) > 0)
-			return false;
-	}
-}

@@ -2,7 +2,7 @@
  * usbpath: USB port paths ("1-1.10.3") and the AT tty under them, read
  * from sysfs.
  *
- * A slot's identity is its port path (PROTOCOL.md §3): the bus number and
+ * A slot's identity is its port path (docs/protocol.md §3): the bus number and
  * the chain of hub port numbers, joined "BUS-P.P.P", which is also the
  * device's directory name in /sys/bus/usb/devices. The AT port is the tty
  * under interface <path>:<config>.<if>: "ttyUSB*" right under the
@@ -29,10 +29,6 @@ bool usbpath_valid(const char *s);
 /* The tty name ("ttyUSB2") of interface iface of the device at path, right
  * now; false while there is none. */
 bool usbpath_tty(const char *root, const char *path, int iface, char *tty, size_t len);
-/* As usbpath_tty, polling every poll_ms up to timeout_ms: the tty appears
- * a little after the device. A readable stop_fd (-1: none) ends the wait. */
-bool usbpath_wait_tty(const char *root, const char *path, int iface, int timeout_ms,
-                      int poll_ms, int stop_fd, char *tty, size_t len);
 /* A device attribute written in hex (idVendor, idProduct); false if absent. */
 bool usbpath_read_hex(const char *root, const char *path, const char *attr, unsigned *out);
 

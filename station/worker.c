@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dialects/cmdtimes.h"
 #include "station/unit.h"
 #include "station/identity.h"
 #include "dialects/urc.h"
@@ -145,29 +146,40 @@ worker_fail(worker *w, unit_phase ph, int code, bool retry, const char *fmt, ...
 hop_rc
 worker_fail_code(worker *w, unit_phase ph, err_context ctx, int code, const char *what)
 {
-	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_EC25;
-	char          buf[64];
+	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_UNKNOWN;
+	char          buf[ERROR_MEANING_MAX];
 	const char   *meaning = error_meaning(d, ctx, code, buf, sizeof buf);
 
 	return worker_fail(w, ph, code, error_retry_helps(d, ctx, code),
 	    "%s: %s", what, meaning);
 }
 
+/* The command is built without a fixed cap (a BG95 URL trigger is up to
+ * 700 bytes of URL), and waited for as long as its guide allows
+ * (dialects/cmdtimes.c), never less than policy.command_timeout. */
 at_status
 worker_cmd(worker *w, at_response *r, const char *fmt, ...)
 {
-	char    cmd[AT_LINE_MAX];
-	va_list ap;
+	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_UNKNOWN;
+	char         *cmd;
+	va_list       ap;
+	at_status     s;
+	int           n;
 
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	n = vasprintf(&cmd, fmt, ap);
 	va_end(ap);
-	if (w->ch == NULL) {
+	if (n < 0)
+		cmd = NULL;       /* out of memory: as if the port were gone */
+	if (cmd == NULL || w->ch == NULL) {
+		free(cmd);
 		r->status = AT_PORT_LOST;
 		r->nlines = 0;
 		return AT_PORT_LOST;
 	}
-	return at_command(w->ch, cmd, worker_cmd_ms(w), r);
+	s = at_command(w->ch, cmd, cmd_time_wait_ms(d, cmd, worker_cmd_ms(w)), r);
+	free(cmd);
+	return s;
 }
 
 /* Sleeps up to ms; false when the stop pipe woke it. */
@@ -477,7 +489,7 @@ worker_run_plan(worker *w, const pkg_plan *plan)
 static void
 worker_record_plan(worker *w, const pkg_plan *plan)
 {
-	snprintf(w->u.fw_target, sizeof w->u.fw_target, "%s", plan->target);
+	pkg_revision_form(plan->target, w->u.fw_target, sizeof w->u.fw_target);
 	pkg_plan_names(plan, w->u.package, sizeof w->u.package);
 	pkg_plan_sha256s(plan, w->u.package_sha256, sizeof w->u.package_sha256);
 	if (plan->kind == PKG_PLAN_UPDATE && plan->nhops > 0)
@@ -501,7 +513,7 @@ worker_reacquire(worker *w)
 		return false;
 	}
 	w->id = id;
-	snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", worker_revision(&id));
+	pkg_revision_form(worker_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 	return true;
 }
 
@@ -510,9 +522,7 @@ worker_aborted(worker *w)
 {
 	bool operator_stop;
 
-	pthread_mutex_lock(&w->st->lock);
-	operator_stop = w->sl->stop_requested && !w->st->stopping;
-	pthread_mutex_unlock(&w->st->lock);
+	operator_stop = station_slot_operator_stop(w->st, w->sl->index);
 	w->u.result = RESULT_ABORTED;
 	w->u.error_phase = w->phase;
 	w->u.error_code = -1;
@@ -534,11 +544,7 @@ worker_clear_slot_stop(worker *w)
 	char buf[64];
 	bool clear;
 
-	pthread_mutex_lock(&w->st->lock);
-	clear = w->sl->stop_requested && !w->st->stopping;
-	if (clear)
-		w->sl->stop_requested = false;
-	pthread_mutex_unlock(&w->st->lock);
+	clear = station_take_stop(w->st, w->sl->index);
 	if (clear)
 		while (read(w->sl->stop_pipe[0], buf, sizeof buf) > 0)
 			;
@@ -584,7 +590,7 @@ worker_unit(worker *w)
 		w->u.error_phase = PHASE_PLAN;
 		snprintf(w->u.error_text, sizeof w->u.error_text,
 		    "no package in the catalog applies to %s at %s", w->id.model,
-		    worker_revision(&w->id));
+		    w->u.fw_before);
 		return;
 	}
 	if (!st->cfg->policy.auto_start && !worker_wait_start(w))
@@ -644,7 +650,7 @@ worker_begin_unit(worker *w)
 	snprintf(w->u.model, sizeof w->u.model, "%s", w->id.model);
 	snprintf(w->u.imei, sizeof w->u.imei, "%s", w->id.imei);
 	snprintf(w->u.iccid, sizeof w->u.iccid, "%s", w->id.iccid);
-	snprintf(w->u.fw_before, sizeof w->u.fw_before, "%s", worker_revision(&w->id));
+	pkg_revision_form(worker_revision(&w->id), w->u.fw_before, sizeof w->u.fw_before);
 	w->u.started_ms = unit_now_ms();
 	w->u.attempts = 0;
 	w->active = true;
@@ -774,13 +780,13 @@ worker_report_recovered(worker *w, const ident *now)
 	if (same && ju->unit.fw_target[0] && (pkg_revision_match(ju->unit.fw_target, now->qgmr) ||
 	    pkg_revision_match(ju->unit.fw_target, now->rev))) {
 		w->u.result = RESULT_PASS;
-		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", rev);
+		pkg_revision_form(rev, w->u.fw_after, sizeof w->u.fw_after);
 		worker_note(w, "the update finished while the station was down: %s", rev);
 	} else {
 		w->u.result = RESULT_ABORTED;
 		w->u.error_phase = ju->phase;
 		w->u.error_code = -1;
-		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", same ? rev : "");
+		pkg_revision_form(same ? rev : "", w->u.fw_after, sizeof w->u.fw_after);
 		snprintf(w->u.error_text, sizeof w->u.error_text,
 		    "station stopped during %s at %d%% (crash or power cut); %s",
 		    unit_phase_name(ju->phase), ju->percent < 0 ? 0 : ju->percent,

@@ -9,6 +9,16 @@
  * streamed with AT+QFOTADL="COM:" (BG95/BG77) -- and checked against the
  * module's XOR-16 checksum. Before the trigger the URCs are routed to the
  * USB AT port where the model allows it, and read back.
+ *
+ * What the guides add before a URL trigger, each set and read back: the
+ * network check of the model's guide (BC26 also wants an IP address on the
+ * default PDN), the BG95 DFOTA APN (AT+QCFGEXT="fota_apn"), the HTTPS
+ * certificates (uploaded under the guides' names and checked like a
+ * package), and the BG95 trigger mode (AT+QFOTADL=3: 1 for a URL, so the
+ * module updates right after its download; 0 for a COM: upload, so the
+ * station checks the upload before it starts the update with
+ * AT+QFOTADL=1). The mode is read every time: it does not survive a power
+ * cycle. The trigger is built without a fixed cap (BG95 URLs: 700 bytes).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -16,6 +26,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dialects/cmdtimes.h"
+#include "dialects/urls.h"
 #include "packages/pkg_checksum.h"
 #include "station/worker_int.h"
 
@@ -134,6 +146,148 @@ worker_send(worker *w, const uint8_t *data, size_t len, size_t ack_block,
 	return HOP_OK;
 }
 
+/* BG95/BG77 AT+QFOTADL=3: reads the trigger mode, sets `want` when it
+ * differs, and reads it back. Nothing to do on other models. */
+static hop_rc
+worker_trigger_mode(worker *w, int want)
+{
+	at_response r;
+	at_status   s;
+	int         mode = -1;
+
+	if (!w->id.mi->has_trigger_mode)
+		return HOP_OK;
+	for (int round = 0; round < 2; round++) {
+		s = worker_cmd(w, &r, "AT+QFOTADL=3");
+		if (s == AT_STOPPED)
+			return HOP_STOPPED;
+		mode = -1;
+		for (int i = 0; s == AT_OK && i < r.nlines; i++)
+			if (sscanf(r.lines[i], "+QFOTADL: 3 , %d", &mode) == 1)
+				break;
+		if (mode == want) {
+			if (round > 0)
+				worker_note(w, "DFOTA trigger mode set to %d (%s)", want,
+				    want ? "update right after the download" : "wait for AT+QFOTADL=1");
+			return HOP_OK;
+		}
+		if (round > 0)
+			break;
+		worker_note(w, "DFOTA trigger mode is %d; setting %d", mode, want);
+		s = worker_cmd(w, &r, "AT+QFOTADL=3,%d", want);
+		if (s == AT_STOPPED)
+			return HOP_STOPPED;
+		if (s != AT_OK)
+			break;
+	}
+	return worker_fail(w, PHASE_DELIVER, -1, true,
+	    "could not set the DFOTA trigger mode to %d (AT+QFOTADL=3 reads %d)",
+	    want, mode);
+}
+
+/* A whole small file (a certificate); the caller frees *data. */
+static int
+worker_read_small(const char *path, uint8_t **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long  n;
+
+	*data = NULL;
+	if (f == NULL)
+		return -1;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0 || (*data = malloc((size_t)n + 1)) == NULL ||
+	    fread(*data, 1, (size_t)n, f) != (size_t)n) {
+		free(*data);
+		*data = NULL;
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return 0;
+}
+
+/* The HTTPS certificates under the guides' names (BG96: the file system's
+ * root; BG95/BG77: /datatx), each uploaded with AT+QFUPL after deleting
+ * an old one and checked against the module's checksum like a package. */
+static hop_rc
+worker_upload_certs(worker *w, const pkg *hop)
+{
+	const struct { const char *file, *name; } certs[] = {
+		{ hop->certs.ca,   "fota_cacert.pem" },
+		{ hop->certs.cert, "fota_client_cert.pem" },
+		{ hop->certs.key,  "fota_client_key.pem" },
+	};
+	const char *dir = w->id.mi->cert_dir;
+	hop_rc      rc = HOP_OK;
+
+	if (hop->certs.ca[0] == '\0' || dir == NULL)
+		return HOP_OK;
+	for (size_t i = 0; i < sizeof certs / sizeof certs[0] && rc == HOP_OK; i++) {
+		char        name[160];
+		uint8_t    *data;
+		size_t      len;
+		at_response r;
+		at_status   s;
+
+		if (certs[i].file[0] == '\0')
+			continue;     /* no client certificate: the server wants none */
+		snprintf(name, sizeof name, "%s%s", dir, certs[i].name);
+		if (worker_read_small(certs[i].file, &data, &len) != 0)
+			return worker_fail(w, PHASE_DELIVER, -1, false,
+			    "cannot read certificate %s", certs[i].file);
+		rc = worker_remove_stale(w, name, name);
+		if (rc == HOP_OK) {
+			s = worker_cmd(w, &r, "AT+QFUPL=\"%s\",%zu,5,1", name, len);
+			if (s == AT_CONNECT)
+				rc = worker_send(w, data, len, 1024, "+QFUPL:");
+			else if (s == AT_STOPPED)
+				rc = HOP_STOPPED;
+			else if (s == AT_CME_ERROR)
+				rc = worker_fail_code(w, PHASE_DELIVER, ERRCTX_CME, r.code,
+				    "module refused the certificate upload");
+			else
+				rc = worker_fail(w, PHASE_DELIVER, -1, true,
+				    "module did not accept certificate %s (%s)", name,
+				    at_status_name(s));
+		}
+		if (rc == HOP_OK)
+			worker_note(w, "certificate %s uploaded as %s", certs[i].file, name);
+		free(data);
+	}
+	return rc;
+}
+
+/* BG95/BG77: the DFOTA APN, set and read back. */
+static hop_rc
+worker_fota_apn(worker *w, const pkg *hop)
+{
+	at_response r;
+	at_status   s;
+	char        want[80];
+
+	if (hop->apn[0] == '\0' || !w->id.mi->has_fota_apn)
+		return HOP_OK;
+	s = worker_cmd(w, &r, "AT+QCFGEXT=\"fota_apn\",0,\"%s\"", hop->apn);
+	if (s == AT_STOPPED)
+		return HOP_STOPPED;
+	if (s == AT_OK)
+		s = worker_cmd(w, &r, "AT+QCFGEXT=\"fota_apn\"");
+	if (s == AT_STOPPED)
+		return HOP_STOPPED;
+	snprintf(want, sizeof want, ",\"%s\"", hop->apn);
+	for (int i = 0; s == AT_OK && i < r.nlines; i++)
+		if (strcasestr(r.lines[i], "fota_apn") != NULL &&
+		    strcasestr(r.lines[i], want) != NULL) {
+			worker_note(w, "DFOTA APN %s set", hop->apn);
+			return HOP_OK;
+		}
+	return worker_fail(w, PHASE_DELIVER, -1, true,
+	    "could not set the DFOTA APN %s (AT+QCFGEXT=\"fota_apn\" reads %s)",
+	    hop->apn, s == AT_OK && r.nlines > 0 ? r.lines[0] : at_status_name(s));
+}
+
 /* Uploads a file package the model's way; trigger gets the command that
  * starts the update. */
 static hop_rc
@@ -158,9 +312,12 @@ worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
 	t0 = unit_mono_ms();
 	worker_set(w, PHASE_DELIVER, 0);
 	if (mi->deliveries & MODEL_DELIVER_COM) {
-		s = worker_cmd(w, &r, "AT+QFOTADL=\"COM:\",%zu,5", len);
 		snprintf(trigger, tlen, "AT+QFOTADL=1");
-		if (s == AT_CONNECT)
+		s = AT_OK;
+		rc = worker_trigger_mode(w, 0);
+		if (rc == HOP_OK)
+			s = worker_cmd(w, &r, "AT+QFOTADL=\"COM:\",%zu,5", len);
+		if (rc == HOP_OK && s == AT_CONNECT)
 			rc = worker_send(w, data, len, 0, "+QFOTADL:");
 	} else {
 		bool bg96 = (mi->deliveries & MODEL_DELIVER_FOTAZIP) != 0;
@@ -212,15 +369,35 @@ worker_reg_stat(const at_response *r)
 	return -1;
 }
 
+/* "+CGPADDR: 1,10.0.0.5" (quoted or not): true when an address follows
+ * the context id. */
+static bool
+worker_has_address(const at_response *r)
+{
+	for (int i = 0; i < r->nlines; i++) {
+		const char *c = strchr(r->lines[i], ',');
+
+		if (strncasecmp(r->lines[i], "+CGPADDR:", 9) != 0 || c == NULL)
+			continue;
+		c += strspn(c + 1, " \"") + 1;
+		if (*c != '\0' && *c != '"' && strncmp(c, "0.0.0.0", 7) != 0)
+			return true;
+	}
+	return false;
+}
+
+/* The model guide's network check (dialects/models.c): a registration
+ * query must say home or roaming; BC26 also needs an IP address on the
+ * default PDN, without which its download fails with 13/20 later. */
 static hop_rc
 worker_check_network(worker *w)
 {
-	static const char *const queries[] = { "AT+CREG?", "AT+CGREG?", "AT+CEREG?" };
+	const model_netcheck *net = w->id.mi->net;
 	at_response r;
 	int         stat = -1;
 
-	for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
-		at_status s = worker_cmd(w, &r, "%s", queries[i]);
+	for (size_t i = 0; i < sizeof net->reg / sizeof *net->reg && net->reg[i]; i++) {
+		at_status s = worker_cmd(w, &r, "%s", net->reg[i]);
 		if (s == AT_STOPPED)
 			return HOP_STOPPED;
 		if (s == AT_OK) {
@@ -232,7 +409,15 @@ worker_check_network(worker *w)
 	if (stat != 1 && stat != 5)
 		return worker_fail(w, PHASE_DELIVER, -1, false,
 		    "not registered on a network (registration state %d): a URL package needs the module online", stat);
-	if (worker_cmd(w, &r, "AT+CSQ") == AT_OK && r.nlines > 0)
+	if (net->addr != NULL) {
+		at_status s = worker_cmd(w, &r, "%s", net->addr);
+		if (s == AT_STOPPED)
+			return HOP_STOPPED;
+		if (s != AT_OK || !worker_has_address(&r))
+			return worker_fail(w, PHASE_DELIVER, -1, false,
+			    "registered, but no IP address on the default PDN (%s): the module cannot download", net->addr);
+	}
+	if (worker_cmd(w, &r, "%s", net->signal) == AT_OK && r.nlines > 0)
 		worker_note(w, "network: registered (%d), signal %s", stat, r.lines[0]);
 	return HOP_OK;
 }
@@ -286,18 +471,36 @@ worker_trigger(worker *w, const char *cmd)
 		    "module refused to start the update");
 	case AT_ERROR:
 		return worker_fail(w, PHASE_TRIGGER, -1, true,
-		    "module refused to start the update (ERROR to %s)", cmd);
+		    "module refused to start the update (ERROR to %.80s)", cmd);
 	default:
 		return worker_fail(w, PHASE_TRIGGER, -1, true,
-		    "no answer to %s within %g s", cmd, w->pol->command_timeout);
+		    "no answer to %.80s within %g s", cmd,
+		    cmd_time_wait_ms(w->id.mi->dialect, cmd, worker_cmd_ms(w)) / 1000.0);
 	}
+}
+
+/* Everything a URL download needs on the module, in the guides' order. */
+static hop_rc
+worker_prepare_url(worker *w, const pkg *hop)
+{
+	hop_rc rc = worker_check_network(w);
+
+	if (rc == HOP_OK)
+		rc = worker_fota_apn(w, hop);
+	if (rc == HOP_OK)
+		rc = worker_upload_certs(w, hop);
+	if (rc == HOP_OK)
+		rc = worker_trigger_mode(w, 1);
+	return rc;
 }
 
 hop_rc
 worker_deliver(worker *w, const pkg *hop, bool *url)
 {
 	const model_info *mi = w->id.mi;
-	char              trigger[AT_LINE_MAX];
+	char              upload_trigger[256];
+	char             *url_trigger = NULL;
+	char              why[256];
 	hop_rc            rc;
 
 	*url = hop->url[0] != '\0';
@@ -306,19 +509,25 @@ worker_deliver(worker *w, const pkg *hop, bool *url)
 	if (!*url && !(mi->deliveries & (MODEL_DELIVER_UFS | MODEL_DELIVER_FOTAZIP | MODEL_DELIVER_COM)))
 		return worker_fail(w, PHASE_PLAN, -1, false,
 		    "%s cannot take an uploaded package; give it a url package", mi->name);
-	if (*url && (int)strlen(hop->url) > mi->url_max)
-		return worker_fail(w, PHASE_PLAN, -1, false, "URL longer than %s accepts (%d)", mi->name, mi->url_max);
+	/* The station file was checked for the package's model; the module
+	 * in the slot may be another one of the family. */
+	if (*url && url_check(mi, hop->url, why, sizeof why) != 0)
+		return worker_fail(w, PHASE_PLAN, -1, false, "url %s", why);
 	worker_set(w, PHASE_DELIVER, -1);
 	if (*url) {
-		rc = worker_check_network(w);
-		snprintf(trigger, sizeof trigger, "AT+QFOTADL=\"%s\"", hop->url);
+		rc = worker_prepare_url(w, hop);
+		if (rc == HOP_OK && asprintf(&url_trigger, "AT+QFOTADL=\"%s\"", hop->url) < 0) {
+			url_trigger = NULL;
+			rc = worker_fail(w, PHASE_TRIGGER, -1, true, "out of memory");
+		}
 	} else {
-		rc = worker_upload(w, hop, trigger, sizeof trigger);
+		rc = worker_upload(w, hop, upload_trigger, sizeof upload_trigger);
 	}
 	if (rc == HOP_OK)
 		rc = worker_route_urcs(w);
 	if (rc == HOP_OK)
-		rc = worker_trigger(w, trigger);
+		rc = worker_trigger(w, *url ? url_trigger : upload_trigger);
+	free(url_trigger);
 	/* From here the module may be anywhere between two firmwares: what it
 	 * runs is known again only when it is read after the update. */
 	if (rc == HOP_OK) {

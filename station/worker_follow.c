@@ -272,7 +272,7 @@ follow_read_after(worker *w)
 		return;
 	if (worker_identify(w, &id, unit_mono_ms() + 16000) == ID_OK &&
 	    (w->id.imei[0] == '\0' || strcmp(id.imei, w->id.imei) == 0))
-		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", follow_revision(&id));
+		pkg_revision_form(follow_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 }
 
 /* Identify again after the last reboot and judge the revision. */
@@ -324,7 +324,7 @@ follow_verify(worker *w, follow *f)
 		snprintf(w->u.model, sizeof w->u.model, "%s", id.model);
 		snprintf(w->u.imei, sizeof w->u.imei, "%s", id.imei);
 		snprintf(w->u.iccid, sizeof w->u.iccid, "%s", id.iccid);
-		snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", follow_revision(&id));
+		pkg_revision_form(follow_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 		worker_journal_begin(w);
 		if (w->u.fw_target[0] != '\0' && !pkg_revision_match(w->u.fw_target, id.qgmr) &&
 		    !pkg_revision_match(w->u.fw_target, id.rev))
@@ -343,12 +343,12 @@ follow_verify(worker *w, follow *f)
 		return HOP_SWAPPED;
 	}
 	w->id = id;
-	snprintf(w->u.fw_after, sizeof w->u.fw_after, "%s", follow_revision(&id));
+	pkg_revision_form(follow_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 	if (!pkg_revision_match(hop->to, id.qgmr) && !pkg_revision_match(hop->to, id.rev))
 		return worker_fail(w, PHASE_VERIFY, -1, true,
 		    "firmware after the update is %s, expected %s", follow_revision(&id), hop->to);
 	worker_note(w, "verified: %s", follow_revision(&id));
-	return HOP_OK;
+	return worker_check(w, hop);
 }
 
 /* What an action gives back: go on (HOP_OK with state not DONE), or the

@@ -1,7 +1,8 @@
 /*
  * worker_int: the worker's own state, shared by its files (worker.c: the
  * unit loop and identity; worker_deliver.c: upload, network, trigger;
- * worker_follow.c: URCs, reboots, verify). Not for use outside the worker.
+ * worker_follow.c: URCs, reboots, verify; worker_check.c: the acceptance
+ * checks after it). Not for use outside the worker.
  */
 #ifndef WORKER_INT_H
 #define WORKER_INT_H
@@ -84,5 +85,9 @@ hop_rc    worker_deliver(worker *w, const pkg *hop, bool *url);
 /* hop is NULL when adopting a unit found mid-update; first is a URC that
  * was already read (or NULL). */
 hop_rc    worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first);
+
+/* worker_check.c: the verify checks, once hop's revision is verified;
+ * HOP_OK when they pass (or hop is not the last of the plan). */
+hop_rc    worker_check(worker *w, const pkg *hop);
 
 #endif

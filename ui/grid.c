@@ -16,6 +16,8 @@
  *   arrows, h j k l  select          Enter        timeline of the slot
  *   PgUp PgDn [ ]    page            mouse click  select
  *   r  retry a failed unit           s  stop the slot's unit (asks y/n)
+ *   R  retry every failed unit (asks y/n)
+ *   /  find a slot by label or IMEI  f  failed slots only / all slots
  *   p  pause / resume new units      q  quit (asks y/n while units run)
  *   ?  help
  * Detail view: Up Down PgUp PgDn Home End scroll, Left Right other slot,
@@ -24,11 +26,13 @@
  * Bells ring from the UI thread, spaced GRID_BEEP_MS apart: once for a
  * unit that passed, three times for one that did not (cfg ui.bell).
  */
+#include <ctype.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "station/unit.h"
@@ -101,16 +105,12 @@ static void
 grid_sync_slots(grid *g)
 {
 	char labels[64][32];
-	int  n, have, k = 0;
+	int  have, k;
 
 	pthread_mutex_lock(&g->lock);
 	have = g->m.nslots;
 	pthread_mutex_unlock(&g->lock);
-	pthread_mutex_lock(&g->st->lock);
-	n = g->st->nslots;
-	for (int i = have; i < n && k < 64; i++, k++)
-		snprintf(labels[k], sizeof labels[k], "%s", g->st->slots[i].label);
-	pthread_mutex_unlock(&g->st->lock);
+	k = station_slot_labels(g->st, have, labels, 64);
 	g->paused = station_is_paused(g->st);
 	if (k == 0)
 		return;
@@ -126,6 +126,51 @@ grid_flash(grid *g, const char *text)
 {
 	snprintf(g->flash, sizeof g->flash, "%s", text);
 	g->flash_until = unit_now_ms() + GRID_FLASH_MS;
+}
+
+/* ---- which slots are shown ------------------------------------------ */
+
+bool
+grid_slot_failed(const grid_slot *s)
+{
+	return s->state == GRID_ST_FAIL || s->state == GRID_ST_ABORT ||
+	    s->state == GRID_ST_NOPKG;
+}
+
+int
+grid_visible(grid *g)
+{
+	int n = g->m.nslots;
+
+	if (n > g->capvis) {
+		int *nv = realloc(g->vis, (size_t)n * sizeof *nv);
+
+		if (nv == NULL) {
+			/* Keep what was shown; the filter cannot grow now. */
+			g->filter_failed = false;
+			g->nvis = g->capvis < n ? g->capvis : n;
+			for (int i = 0; i < g->nvis; i++)
+				g->vis[i] = i;
+			return g->nvis;
+		}
+		g->vis = nv;
+		g->capvis = n;
+	}
+	g->nvis = 0;
+	for (int i = 0; i < n; i++)
+		if (!g->filter_failed || grid_slot_failed(&g->m.slots[i]))
+			g->vis[g->nvis++] = i;
+	return g->nvis;
+}
+
+/* Where the selected slot is among those shown; -1 when it is hidden. */
+static int
+grid_vis_pos(const grid *g, int which)
+{
+	for (int i = 0; i < g->nvis; i++)
+		if (g->vis[i] == which)
+			return i;
+	return -1;
 }
 
 /* ---- keys ----------------------------------------------------------- */
@@ -150,6 +195,113 @@ grid_key_retry(grid *g)
 	snprintf(msg, sizeof msg, waiting ? "starting the unit in slot %s" :
 	    "retrying the unit in slot %s", s->label);
 	grid_flash(g, msg);
+}
+
+/* R: every failed unit still in its slot, after a y/n question. */
+static void
+grid_key_retry_all(grid *g)
+{
+	int n = 0;
+
+	for (int i = 0; i < g->m.nslots; i++)
+		n += grid_slot_failed(&g->m.slots[i]);
+	if (n == 0) {
+		grid_flash(g, "R: no failed unit to retry");
+		return;
+	}
+	g->retry_count = n;
+	g->prompt = GRID_PROMPT_RETRY_ALL;
+}
+
+static void
+grid_retry_all(grid *g)
+{
+	char msg[96];
+	int  n = 0;
+
+	for (int i = 0; i < g->m.nslots; i++) {
+		if (!grid_slot_failed(&g->m.slots[i]))
+			continue;
+		station_slot_retry(g->st, i);
+		n++;
+	}
+	snprintf(msg, sizeof msg, "retrying %d failed unit(s)", n);
+	grid_flash(g, msg);
+}
+
+static void
+grid_key_filter(grid *g)
+{
+	g->filter_failed = !g->filter_failed;
+	grid_flash(g, g->filter_failed ? "f: failed slots only (f again: every slot)"
+	    : "f: every slot");
+}
+
+/* Case-insensitive: "a1" finds "A1"; IMEIs are digits anyway. */
+static bool
+grid_contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (n == 0)
+		return false;
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* Enter after /: the next slot after the selection whose label or IMEI
+ * holds the text, wrapping around; a label that is the whole text first. */
+static void
+grid_search_run(grid *g)
+{
+	int  n = g->m.nslots, found = -1;
+	char msg[128];
+
+	for (int i = 0; i < n && found < 0; i++)
+		if (strcasecmp(g->m.slots[i].label, g->search) == 0)
+			found = i;
+	for (int k = 1; k <= n && found < 0; k++) {
+		int i = (g->selected + k) % n;
+
+		if (grid_contains(g->m.slots[i].label, g->search) ||
+		    grid_contains(g->m.slots[i].imei, g->search))
+			found = i;
+	}
+	if (found < 0) {
+		snprintf(msg, sizeof msg, "no slot label or IMEI holds \"%s\"", g->search);
+		grid_flash(g, msg);
+		return;
+	}
+	g->selected = found;
+	if (g->filter_failed && !grid_slot_failed(&g->m.slots[found])) {
+		g->filter_failed = false;
+		snprintf(msg, sizeof msg, "found %s (not failed): showing every slot",
+		    g->m.slots[found].label);
+		grid_flash(g, msg);
+	}
+}
+
+/* Keys while the footer takes the search text. */
+static void
+grid_key_search(grid *g, int ch)
+{
+	size_t n = strlen(g->search);
+
+	if (ch == GRID_KEY_ESC) {
+		g->searching = false;
+	} else if (ch == KEY_ENTER || ch == '\n' || ch == '\r') {
+		g->searching = false;
+		if (n > 0)
+			grid_search_run(g);
+	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		if (n > 0)
+			g->search[n - 1] = '\0';
+	} else if (ch >= 0 && ch < 128 && isprint(ch) && n + 1 < sizeof g->search) {
+		g->search[n] = (char)ch;
+		g->search[n + 1] = '\0';
+	}
 }
 
 static void
@@ -187,6 +339,8 @@ grid_key_prompt(grid *g, int ch)
 		if (g->prompt == GRID_PROMPT_STOP) {
 			station_slot_stop(g->st, g->prompt_slot);
 			grid_flash(g, "stopping at the next safe point");
+		} else if (g->prompt == GRID_PROMPT_RETRY_ALL) {
+			grid_retry_all(g);
 		} else {
 			g->quitting = true;
 			station_request_quit(g->st);
@@ -208,8 +362,8 @@ grid_key_mouse(grid *g)
 	if (g->view != GRID_VIEW_CELLS)
 		return;
 	i = grid_layout_hit(&g->layout, me.y, me.x);
-	if (i >= 0)
-		g->selected = i;
+	if (i >= 0 && i < g->nvis)
+		g->selected = g->vis[i];
 }
 
 /* Keys of the detail view; false for those it leaves to the cells view. */
@@ -242,19 +396,23 @@ grid_key_detail(grid *g, int ch)
 	return true;
 }
 
+/* Moves go over the slots shown (all, or the failed ones under f), as
+ * positions in g->vis of the last frame. */
 static void
 grid_key_cells(grid *g, int ch)
 {
 	const grid_layout *l = &g->layout;
-	int                n = g->m.nslots;
+	int                n = g->nvis, pos = grid_vis_pos(g, g->selected), to = -1;
 
+	if (pos < 0)
+		pos = 0;
 	switch (ch) {
-	case KEY_LEFT: case 'h':  g->selected = grid_layout_move(l, n, g->selected, -1, 0); break;
-	case KEY_RIGHT: case 'l': g->selected = grid_layout_move(l, n, g->selected, 1, 0); break;
-	case KEY_UP: case 'k':    g->selected = grid_layout_move(l, n, g->selected, 0, -1); break;
-	case KEY_DOWN: case 'j':  g->selected = grid_layout_move(l, n, g->selected, 0, 1); break;
-	case KEY_PPAGE: case '[': g->selected = grid_layout_page_move(l, n, g->selected, -1); break;
-	case KEY_NPAGE: case ']': g->selected = grid_layout_page_move(l, n, g->selected, 1); break;
+	case KEY_LEFT: case 'h':  to = grid_layout_move(l, n, pos, -1, 0); break;
+	case KEY_RIGHT: case 'l': to = grid_layout_move(l, n, pos, 1, 0); break;
+	case KEY_UP: case 'k':    to = grid_layout_move(l, n, pos, 0, -1); break;
+	case KEY_DOWN: case 'j':  to = grid_layout_move(l, n, pos, 0, 1); break;
+	case KEY_PPAGE: case '[': to = grid_layout_page_move(l, n, pos, -1); break;
+	case KEY_NPAGE: case ']': to = grid_layout_page_move(l, n, pos, 1); break;
 	case KEY_ENTER: case '\n': case '\r':
 		g->view = GRID_VIEW_DETAIL;
 		g->scroll = 0;
@@ -265,6 +423,8 @@ grid_key_cells(grid *g, int ch)
 	default:
 		break;
 	}
+	if (to >= 0 && to < n)
+		g->selected = g->vis[to];
 }
 
 /* One key; called with g->lock held (it reads and moves the selection). */
@@ -281,6 +441,10 @@ grid_key(grid *g, int ch)
 		grid_key_prompt(g, ch);
 		return;
 	}
+	if (g->searching) {
+		grid_key_search(g, ch);
+		return;
+	}
 	if (g->help) {
 		g->help = false;
 		return;
@@ -293,6 +457,12 @@ grid_key(grid *g, int ch)
 	switch (ch) {
 	case '?': g->help = true; return;
 	case 'r': grid_key_retry(g); return;
+	case 'R': grid_key_retry_all(g); return;
+	case 'f': grid_key_filter(g); return;
+	case '/':
+		g->searching = true;
+		g->search[0] = '\0';
+		return;
 	case 's': grid_key_stop(g); return;
 	case 'p':
 		g->paused = !station_is_paused(g->st);
@@ -380,9 +550,7 @@ grid_thread(void *arg)
 int
 grid_start(grid *g)
 {
-	pthread_mutex_lock(&g->st->lock);
-	snprintf(g->operator_name, sizeof g->operator_name, "%s", g->st->operator_name);
-	pthread_mutex_unlock(&g->st->lock);
+	station_operator(g->st, g->operator_name, sizeof g->operator_name);
 	if (pthread_create(&g->thread, NULL, grid_thread, g) != 0)
 		return -1;
 	g->running = true;
@@ -412,5 +580,6 @@ grid_free(grid *g)
 	}
 	grid_model_free(&g->m);
 	pthread_mutex_destroy(&g->lock);
+	free(g->vis);
 	free(g);
 }

@@ -5,16 +5,22 @@
  *
  *   line 0     station, operator, PAUSED
  *   line 1     counts, units per hour, report file, last alert
- *   cells      one per slot, in the form grid_layout chose (full, compact)
- *   last line  keys, a short answer to the last key, page n/m
+ *   cells      one per slot, in the form grid_layout chose (full, compact);
+ *              under f only the failed ones
+ *   info       the selected slot in full: its whole error text, wrapped,
+ *              the revision a passed unit was verified at, a NO_PACKAGE
+ *              unit's revision (a cell has room for a part only)
+ *   last line  keys, a short answer to the last key, the search text
+ *              while / is typed, page n/m
  *
  * A cell's state is told three ways at once: a colour band, a symbol
  * (UTF-8, or ASCII when the locale is not UTF-8) and a word. Every text
  * in the model is printable ASCII (grid_model), so a byte is a column;
  * symbols and bar blocks are drawn apart, one column each.
  *
- * The detail view replaces the cells with one slot's timeline; the help
- * and the y/n questions are boxes drawn over the frame.
+ * The detail view replaces the cells with one slot's timeline (its times
+ * in the station's zone, named); the help and the y/n questions are boxes
+ * drawn over the frame.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -340,6 +346,27 @@ grid_rev_to(const grid_slot *s)
 	return s->fw_target[0] != '\0' ? s->fw_target : s->fw_after;
 }
 
+/* The revision line of a cell: where a passed unit was verified, where a
+ * unit without a package is, else where the unit goes from and to. */
+static void
+grid_cell_revisions(const grid *g, const grid_slot *s, grid_pen *p, attr_t a)
+{
+	const grid_look *lk = grid_look_of(s->state);
+
+	if ((s->state == GRID_ST_PASS || s->state == GRID_ST_SKIP) && s->fw_after[0] != '\0') {
+		grid_text(p, grid_attr(g, lk->pair, A_BOLD),
+		    s->state == GRID_ST_PASS ? "verified " : "at ");
+		grid_text(p, a, s->fw_after);
+		return;
+	}
+	if (s->state == GRID_ST_NOPKG) {
+		grid_text(p, grid_attr(g, lk->pair, A_BOLD), "at ");
+		grid_text(p, a, s->fw_before);
+		return;
+	}
+	grid_revisions(p, a, s->fw_before, grid_rev_to(s), p->end - p->x);
+}
+
 static void
 grid_idle_line(const grid *g, const grid_slot *s, grid_pen *p)
 {
@@ -380,7 +407,7 @@ grid_cell_full(const grid *g, const grid_slot *s, int y, int x, int w, int64_t n
 	grid_identity(g, s, &p);
 	p = grid_pen_at(g, y + 3, x + 1, w - 1);
 	if (s->has_unit)
-		grid_revisions(&p, grid_attr(g, 0, A_NORMAL), s->fw_before, grid_rev_to(s), w - 1);
+		grid_cell_revisions(g, s, &p, grid_attr(g, 0, A_NORMAL));
 	p = grid_pen_at(g, y + 4, x + 1, w - 1);
 	grid_error_line(g, s, &p, true);
 }
@@ -423,7 +450,7 @@ grid_cell_compact2(const grid *g, const grid_slot *s, int y, int x, int w, int64
 	grid_identity(g, s, &p);
 	if (s->has_unit) {
 		grid_text(&p, 0, " ");
-		grid_revisions(&p, grid_attr(g, 0, A_DIM), s->fw_before, grid_rev_to(s), p.end - p.x);
+		grid_cell_revisions(g, s, &p, grid_attr(g, 0, A_DIM));
 	}
 }
 
@@ -442,11 +469,12 @@ grid_draw_cells(grid *g, int64_t now_ms)
 {
 	const grid_layout *l = &g->layout;
 
-	for (int i = l->first; i < l->first + l->count; i++) {
+	for (int pos = l->first; pos < l->first + l->count && pos < g->nvis; pos++) {
+		int              i = g->vis[pos];
 		const grid_slot *s = &g->m.slots[i];
 		int              y, x;
 
-		if (!grid_layout_cell(l, i, &y, &x))
+		if (!grid_layout_cell(l, pos, &y, &x))
 			continue;
 		/* Column x marks the selection; the cell itself starts after it. */
 		if (i == g->selected)
@@ -463,6 +491,139 @@ grid_draw_cells(grid *g, int64_t now_ms)
 			break;
 		}
 	}
+}
+
+/* ---- the selected slot in full -------------------------------------- */
+
+/* Breaks text into at most max lines of at most w columns, at spaces where
+ * it can; start[i] and len[i] name each line. Returns the lines used; *cut
+ * tells when text was left over. */
+static int
+grid_wrap(const char *text, int w, int max, const char **start, int *len, bool *cut)
+{
+	const char *p = text;
+	int         n = 0;
+
+	*cut = false;
+	if (w < 1)
+		return 0;
+	while (*p != '\0' && n < max) {
+		int k = (int)strlen(p);
+
+		if (n > 0)
+			while (*p == ' ')
+				p++, k--;
+		if (k > w) {
+			k = w;
+			while (k > 0 && p[k] != ' ')
+				k--;
+			if (k == 0)
+				k = w;      /* one word longer than the line */
+		}
+		start[n] = p;
+		len[n++] = k;
+		p += k;
+	}
+	while (*p == ' ')
+		p++;
+	*cut = *p != '\0';
+	return n;
+}
+
+/* Text over lines y0.., wrapped to the width from x; the last line ends in
+ * an ellipsis when it did not all fit. Returns the lines drawn. */
+static int
+grid_wrapped(const grid *g, int y0, int x, int w, int max, attr_t a, const char *text)
+{
+	const char *start[16];
+	int         len[16], n;
+	bool        cut;
+
+	if (max > 16)
+		max = 16;
+	n = grid_wrap(text, w, max, start, len, &cut);
+	for (int i = 0; i < n; i++) {
+		grid_pen p = grid_pen_at(g, y0 + i, x, w);
+		char     buf[512];
+		int      k = len[i] < (int)sizeof buf - 1 ? len[i] : (int)sizeof buf - 1;
+
+		if (cut && i == n - 1 && k >= w)
+			k = w - 1;
+		memcpy(buf, start[i], (size_t)k);
+		buf[k] = '\0';
+		grid_text(&p, a, buf);
+		if (cut && i == n - 1)
+			grid_glyph(&p, a, "\u2026", "~");
+	}
+	return n;
+}
+
+/* What the selected slot's info lines say, whole. */
+static void
+grid_info_text(const grid_slot *s, char *buf, size_t len)
+{
+	char code[16] = "";
+
+	if (s->error_code >= 0)
+		snprintf(code, sizeof code, "%d ", s->error_code);
+	switch (s->state) {
+	case GRID_ST_PASS:
+		snprintf(buf, len, "%s PASS: verified at %s (was %s)", s->label, s->fw_after,
+		    s->fw_before);
+		break;
+	case GRID_ST_SKIP:
+		snprintf(buf, len, "%s UP TO DATE: at %s", s->label, s->fw_after);
+		break;
+	case GRID_ST_NOPKG:
+		snprintf(buf, len, "%s NO PACKAGE: %s %s at %s: %s", s->label, s->model, s->imei,
+		    s->fw_before, s->error_text);
+		break;
+	case GRID_ST_FAIL:
+	case GRID_ST_ABORT:
+		snprintf(buf, len, "%s %s in %s: %s%s", s->label, grid_look_of(s->state)->word,
+		    unit_phase_name(s->error_phase), code, s->error_text);
+		break;
+	case GRID_ST_RUN:
+		if (s->error_text[0] != '\0')
+			snprintf(buf, len, "%s %s, last try failed: %s%s", s->label,
+			    grid_phase_word(s->phase), code, s->error_text);
+		else
+			snprintf(buf, len, "%s %s: %s %s, %s -> %s", s->label, grid_phase_word(s->phase),
+			    s->model, s->imei[0] ? s->imei : "(no IMEI yet)", s->fw_before,
+			    s->fw_target[0] ? s->fw_target : "?");
+		break;
+	default:
+		if (s->pulled)
+			snprintf(buf, len, "%s: waiting; last unit %s %s%s%s", s->label,
+			    unit_result_name(s->last_result), s->imei, s->error_text[0] ? ": " : "",
+			    s->error_text);
+		else
+			snprintf(buf, len, "%s: no module", s->label);
+		break;
+	}
+}
+
+static void
+grid_draw_info(grid *g)
+{
+	const grid_layout *l = &g->layout;
+	const grid_slot   *s;
+	char               text[UNIT_TEXT_MAX + 3 * UNIT_REV_MAX + 128];
+	attr_t             a;
+
+	if (l->info_lines == 0 || g->m.nslots == 0)
+		return;
+	s = &g->m.slots[g->selected];
+	if (g->filter_failed && g->nvis == 0) {
+		grid_pen p = grid_pen_at(g, l->info_top, 1, COLS - 1);
+		grid_text(&p, grid_attr(g, GRID_PAIR_PASS, A_BOLD),
+		    "no failed slot (f: show every slot)");
+		return;
+	}
+	grid_info_text(s, text, sizeof text);
+	a = grid_attr(g, grid_look_of(s->state)->pair,
+	    grid_slot_failed(s) ? A_BOLD : A_NORMAL);
+	grid_wrapped(g, l->info_top, 1, COLS - 2, l->info_lines, a, text);
 }
 
 /* ---- header and footer ---------------------------------------------- */
@@ -543,7 +704,14 @@ grid_draw_footer(grid *g, const char *keys, int64_t now_ms)
 		snprintf(page, sizeof page, " page %d/%d ", g->layout.page + 1, g->layout.npages);
 		grid_text_right(&p, a | A_BOLD, page);
 	}
-	if (g->flash[0] != '\0' && now_ms < g->flash_until)
+	if (g->view == GRID_VIEW_CELLS && g->filter_failed)
+		grid_text_right(&p, grid_attr(g, GRID_PAIR_FAIL, A_REVERSE | A_BOLD),
+		    " FAILED ONLY (f: all) ");
+	if (g->searching) {
+		grid_textf(&p, grid_attr(g, GRID_PAIR_WARN, A_REVERSE | A_BOLD),
+		    " find slot or IMEI: %s_ ", g->search);
+		grid_text(&p, a, " Enter find  Esc cancel ");
+	} else if (g->flash[0] != '\0' && now_ms < g->flash_until)
 		grid_textf(&p, grid_attr(g, GRID_PAIR_WARN, A_REVERSE | A_BOLD), " %s ", g->flash);
 	else if (g->quitting)
 		grid_text(&p, grid_attr(g, GRID_PAIR_WARN, A_REVERSE | A_BOLD),
@@ -561,7 +729,7 @@ grid_draw_detail(grid *g, int64_t now_ms, char *range, size_t rlen)
 	const grid_slot *s = &g->m.slots[g->selected];
 	const grid_look *lk = grid_look_of(s->state);
 	grid_pen         p = grid_pen_at(g, 1, 0, COLS);
-	int              rows = grid_detail_rows();
+	int              rows = grid_detail_rows(), top = 3;
 	int              n = s->nlines, from;
 
 	grid_state_line(g, s, &p, now_ms, 8);
@@ -572,12 +740,25 @@ grid_draw_detail(grid *g, int64_t now_ms, char *range, size_t rlen)
 		grid_revisions(&p, grid_band_attr(g, s), s->fw_before, grid_rev_to(s), p.end - p.x);
 	}
 	p = grid_pen_at(g, 2, 1, COLS - 1);
-	if (!grid_error_line(g, s, &p, false)) {
-		if (s->state == GRID_ST_IDLE)
-			grid_idle_line(g, s, &p);
-		else if (s->fw_after[0] != '\0')
-			grid_textf(&p, grid_attr(g, lk->pair, A_NORMAL), "now at %s", s->fw_after);
-	}
+	if (s->error_text[0] != '\0') {
+		/* The whole error, over as many lines as it needs (up to 4). */
+		char text[UNIT_TEXT_MAX + 32], code[16] = "";
+		int  used;
+
+		if (s->error_code >= 0)
+			snprintf(code, sizeof code, "%d ", s->error_code);
+		snprintf(text, sizeof text, "%s %s%s", s->state == GRID_ST_RUN ? "! try failed:" :
+		    g->utf8 ? "" : "!", code, s->error_text);
+		used = grid_wrapped(g, 2, 1, COLS - 2, rows > 5 ? 4 : 1,
+		    grid_attr(g, s->state == GRID_ST_RUN ? GRID_PAIR_WARN : lk->pair, A_BOLD),
+		    text[0] == ' ' ? text + 1 : text);
+		top += used > 1 ? used - 1 : 0;
+		rows -= used > 1 ? used - 1 : 0;
+	} else if (s->state == GRID_ST_IDLE)
+		grid_idle_line(g, s, &p);
+	else if (s->fw_after[0] != '\0')
+		grid_textf(&p, grid_attr(g, lk->pair, A_NORMAL), "%s %s",
+		    s->state == GRID_ST_PASS ? "verified at" : "now at", s->fw_after);
 	if (g->scroll > n - rows)
 		g->scroll = n - rows > 0 ? n - rows : 0;
 	from = n - rows - g->scroll;
@@ -597,14 +778,17 @@ grid_draw_detail(grid *g, int64_t now_ms, char *range, size_t rlen)
 			a = grid_attr(g, GRID_PAIR_FAIL, A_BOLD);
 		else if (l->kind == BUS_STATE || l->kind == BUS_UNIT_START || l->kind == BUS_UNIT_END)
 			a = grid_attr(g, 0, A_BOLD);
+		/* Local time of station.timezone, its zone named on every line
+		 * (the report files say UTC). */
 		localtime_r(&secs, &tm);
-		p = grid_pen_at(g, 3 + i, 1, COLS - 1);
-		grid_textf(&p, grid_attr(g, 0, A_DIM), "%02d:%02d:%02d.%03d %-9s ", tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, (int)(l->ts_ms % 1000), unit_phase_name(l->phase));
+		p = grid_pen_at(g, top + i, 1, COLS - 1);
+		grid_textf(&p, grid_attr(g, 0, A_DIM), "%02d:%02d:%02d.%03d %s %-9s ", tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, (int)(l->ts_ms % 1000), tm.tm_zone != NULL ? tm.tm_zone : "",
+		    unit_phase_name(l->phase));
 		grid_textf(&p, a, "%c %s", grid_kind_marks[l->kind < BUS_KIND_COUNT ? l->kind : 0], l->text);
 	}
 	if (n == 0) {
-		p = grid_pen_at(g, 3, 1, COLS - 1);
+		p = grid_pen_at(g, top, 1, COLS - 1);
 		grid_text(&p, grid_attr(g, 0, A_DIM), "nothing has happened in this slot yet");
 	}
 	snprintf(range, rlen, " lines %d-%d of %d ", n > 0 ? from + 1 : 0,
@@ -661,6 +845,9 @@ grid_draw_help(const grid *g)
 		"Enter             the slot's timeline (Esc or q: back)",
 		"PgUp PgDn [ ]     other page of slots / scroll the timeline",
 		"r                 retry the failed unit in the slot",
+		"R                 retry every failed unit (asks)",
+		"/                 find a slot by its label or IMEI",
+		"f                 failed slots only / every slot",
 		"s                 stop the slot's unit at a safe point (asks)",
 		"p                 pause / resume starting new units",
 		"q                 quit (asks while units are updating)",
@@ -705,7 +892,18 @@ grid_draw_prompt(grid *g)
 	attr_t a = grid_attr(g, GRID_PAIR_WARN, A_BOLD);
 	int    y, x;
 
-	if (g->prompt == GRID_PROMPT_STOP) {
+	const char *retry[] = {
+		who,
+		"",
+		"Each failed unit still in its slot is tried again from the start.",
+		"",
+		"Retry them?  y = yes, retry all    n = no",
+	};
+
+	if (g->prompt == GRID_PROMPT_RETRY_ALL) {
+		snprintf(who, sizeof who, "Retry %d failed unit(s)?", g->retry_count);
+		grid_box(g, retry, (int)(sizeof retry / sizeof *retry), a, &y, &x);
+	} else if (g->prompt == GRID_PROMPT_STOP) {
 		const grid_slot *s = &g->m.slots[g->prompt_slot];
 		snprintf(who, sizeof who, "Stop slot %s (%s, %s)?", s->label, grid_phase_word(s->phase),
 		    s->imei[0] ? s->imei : "no IMEI yet");
@@ -721,9 +919,20 @@ void
 grid_draw(grid *g, int64_t now_ms)
 {
 	erase();
+	int pos = -1;
+
 	if (g->m.nslots > 0 && g->selected >= g->m.nslots)
 		g->selected = g->m.nslots - 1;
-	grid_layout_compute(&g->layout, COLS, LINES, g->m.nslots, g->selected);
+	grid_visible(g);
+	for (int i = 0; i < g->nvis && pos < 0; i++)
+		if (g->vis[i] == g->selected)
+			pos = i;
+	/* Under f the selection stays on a slot that is shown. */
+	if (pos < 0 && g->nvis > 0 && g->view == GRID_VIEW_CELLS) {
+		pos = 0;
+		g->selected = g->vis[0];
+	}
+	grid_layout_compute(&g->layout, COLS, LINES, g->nvis, pos < 0 ? 0 : pos);
 	grid_draw_title(g);
 	if (g->view == GRID_VIEW_DETAIL && g->m.nslots > 0) {
 		char range[64], keys[256];
@@ -738,9 +947,10 @@ grid_draw(grid *g, int64_t now_ms)
 			grid_text(&p, grid_attr(g, GRID_PAIR_WARN, A_BOLD), "terminal too small for the grid");
 		} else {
 			grid_draw_cells(g, now_ms);
+			grid_draw_info(g);
 		}
-		grid_draw_footer(g, " arrows select  Enter timeline  r retry  s stop  p pause  "
-		    "q quit  ? help ", now_ms);
+		grid_draw_footer(g, " arrows select  Enter timeline  r retry  R retry all  "
+		    "/ find  f failed  s stop  p pause  q quit  ? help ", now_ms);
 	}
 	if (g->prompt != GRID_PROMPT_NONE)
 		grid_draw_prompt(g);

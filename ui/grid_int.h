@@ -24,6 +24,7 @@ typedef enum grid_prompt {
 	GRID_PROMPT_NONE,
 	GRID_PROMPT_STOP,    /* stop the selected slot? (y/n)   */
 	GRID_PROMPT_QUIT,    /* quit while units run? (y/n)     */
+	GRID_PROMPT_RETRY_ALL, /* retry every failed slot? (y/n) */
 } grid_prompt;
 
 /* Colour pairs; 0 is the terminal's own. */
@@ -74,9 +75,22 @@ struct grid {
 	char                  flash[160];   /* a short answer to a key          */
 	int64_t               flash_until;
 	grid_layout           layout;       /* of the last frame                */
+	/* f and /: which slots the cells view shows, and finding one. */
+	bool                  filter_failed;/* f: failed slots only             */
+	int                  *vis;          /* slots shown, in order (owned)    */
+	int                   nvis;
+	int                   capvis;
+	bool                  searching;    /* / typed: the footer takes text   */
+	char                  search[48];
+	int                   retry_count;  /* failed slots the R question counts */
 };
 
 const grid_look *grid_look_of(grid_state s);
+/* A finished unit that did not pass and is still in its slot (f, R). */
+bool             grid_slot_failed(const grid_slot *s);
+/* Fills g->vis with the slots the cells view shows (every slot, or the
+ * failed ones under f); returns g->nvis. */
+int              grid_visible(grid *g);
 const char      *grid_phase_word(unit_phase p);
 /* Draws one frame into the virtual screen (the caller holds g->lock and
  * calls doupdate() after releasing it). */

@@ -39,10 +39,12 @@ grid_form_fit(const grid_form_size *f, int cols, int area, int *ncols, int *nrow
 void
 grid_layout_compute(grid_layout *l, int cols, int lines, int nslots, int selected)
 {
-	int area = lines - GRID_HEADER_LINES - GRID_FOOTER_LINES;
+	int info = lines >= GRID_INFO_MIN_LINES ? GRID_INFO_LINES : 0;
+	int area = lines - GRID_HEADER_LINES - GRID_FOOTER_LINES - info;
 	int k, ncols = 0, nrows = 0;
 
-	*l = (grid_layout){ .form = GRID_FORM_TINY, .npages = 1, .top = GRID_HEADER_LINES };
+	*l = (grid_layout){ .form = GRID_FORM_TINY, .npages = 1, .top = GRID_HEADER_LINES,
+	                    .info_top = lines - GRID_FOOTER_LINES - info, .info_lines = info };
 	if (nslots < 0)
 		nslots = 0;
 	for (k = 0; k < GRID_NFORMS; k++) {

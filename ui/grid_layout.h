@@ -3,8 +3,11 @@
  * pure function of the terminal size, the number of slots and the selected
  * slot. No curses here, so the layout is tested on its own.
  *
- * The screen is a header (GRID_HEADER_LINES), the cells, and a footer
- * (GRID_FOOTER_LINES). The first form in which every slot fits wins:
+ * The screen is a header (GRID_HEADER_LINES), the cells, the selected
+ * slot's whole story (GRID_INFO_LINES, on terminals of GRID_INFO_MIN_LINES
+ * lines or more: its full error text, wrapped, or the revision it was
+ * verified at) and a footer (GRID_FOOTER_LINES). The first form in which
+ * every slot fits wins:
  *
  *   FULL      5 lines per slot (state band, progress bar, model and IMEI,
  *             revisions, error), a blank line between cell rows
@@ -22,6 +25,8 @@
 
 #define GRID_HEADER_LINES 2
 #define GRID_FOOTER_LINES 1
+#define GRID_INFO_LINES   2
+#define GRID_INFO_MIN_LINES 12
 #define GRID_CELL_MIN_W   38   /* narrowest cell, its selection column included */
 #define GRID_CELL_MAX_W   64   /* wider terminals get more cells, not wider ones */
 #define GRID_CELL_GAP     2    /* columns between two cells */
@@ -46,6 +51,8 @@ typedef struct grid_layout {
 	int       first;      /* first slot on the page shown             */
 	int       count;      /* slots on the page shown                  */
 	int       top;        /* screen line of the first cell row        */
+	int       info_top;   /* screen line of the selected slot's info  */
+	int       info_lines; /* its lines; 0 on a small terminal         */
 } grid_layout;
 
 /* Lays out nslots (0..) on a cols x lines terminal with slot `selected`

@@ -4,7 +4,7 @@
  *
  *   BUS_STATE      {"ts","slot","unit","phase","percent","error"}
  *   BUS_UNIT_END   the same with "phase":"DONE", "result", "fw_before",
- *                  "fw_after"
+ *                  "fw_after", "checks" (the verify checks run, or null)
  *   BUS_ALERT      {"ts","alert"}
  *   headless_finish {"ts","summary":{"units",PASS,...},"exit"}
  *
@@ -165,6 +165,9 @@ headless_unit_end(headless *h, const bus_event *ev, headless_slot *s)
 	headless_string_or_null(h->out, u != NULL ? u->fw_before : NULL);
 	fputs(",\"fw_after\":", h->out);
 	headless_string_or_null(h->out, u != NULL ? u->fw_after : NULL);
+	/* The verify checks run, "imei=ok;sim=fail" (null when none ran). */
+	fputs(",\"checks\":", h->out);
+	headless_string_or_null(h->out, u != NULL && u->checks[0] ? u->checks : NULL);
 	if (u != NULL)
 		headless_error(h->out, u->error_code, u->error_text);
 	else

@@ -39,6 +39,7 @@ typedef struct case_def {
 	char *timelines[CASE_MAX_LINES]; /* "S1: tx(AT+QFOTADL)=1 ..."  */
 	int   ntimelines;
 	char  policy[512];
+	char  config[2048];               /* config: lines, verbatim */
 	char  station_args[256];
 	char  speed[32];
 	int   exit_status;                /* -1: not checked */
@@ -68,14 +69,50 @@ harness_mkdirs(const char *path)
 	mkdir(buf, 0755);
 }
 
-void
-harness_tmpdir(const char *name, char *out, size_t len)
+int
+harness_run_suite(Suite *s, enum print_output verbosity)
 {
-	static int  n;
-	const char *base = harness_env("DFOTA_TMP");
+	SRunner *sr = srunner_create(s);
+	int      failed;
 
-	snprintf(out, len, "%s/%s-%ld-%d", base[0] ? base : "/tmp", name, (long)getpid(), n++);
-	harness_mkdirs(out);
+	srunner_run_all(sr, verbosity);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
+
+char *
+harness_read_stream(FILE *f, size_t *len)
+{
+	char  *buf;
+	long   n;
+
+	fflush(f);
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0)
+		return NULL;
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = (size_t)n;
+	return buf;
+}
+
+char *
+harness_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	if (f == NULL)
+		return NULL;
+	buf = harness_read_stream(f, len);
+	fclose(f);
+	return buf;
 }
 
 bool
@@ -344,6 +381,11 @@ case_parse(const char *path, case_def *c, char *why, size_t len)
 			char *t = harness_strdup_trim(val);
 			snprintf(c->policy, sizeof c->policy, "%s", t);
 			free(t);
+		} else if (strcmp(key, "config") == 0) {
+			char *t = harness_strdup_trim(val);
+			strncat(c->config, t, sizeof c->config - strlen(c->config) - 2);
+			strcat(c->config, "\n");
+			free(t);
 		} else if (strcmp(key, "station") == 0) {
 			char *t = harness_strdup_trim(val);
 			snprintf(c->station_args, sizeof c->station_args, "%s", t);
@@ -417,14 +459,66 @@ case_packages(const case_def *c, const char *dir, char *cfg, size_t len,
 	harness_mkdirs(wwwdir);
 	strncat(cfg, "packages = (\n", len - strlen(cfg) - 1);
 	for (int i = 0; i < c->npackages; i++) {
-		char model[32], from[96], to[96], url[8], size[16], bad[8], file[1200], entry[1600];
+		char model[32], from[96], to[96], url[8], size[16], bad[8], file[2200], entry[3000];
+		char scheme[16], urllen[8], apn[64], certs[8], rel[1100], extra[600] = "";
 		case_word(c->packages[i], "model", model, sizeof model);
 		case_word(c->packages[i], "from", from, sizeof from);
 		case_word(c->packages[i], "to", to, sizeof to);
 		case_word(c->packages[i], "url", url, sizeof url);
 		case_word(c->packages[i], "size", size, sizeof size);
 		case_word(c->packages[i], "bad", bad, sizeof bad);
-		snprintf(file, sizeof file, "%s/p%d.zip", url[0] ? wwwdir : pkgdir, i + 1);
+		case_word(c->packages[i], "scheme", scheme, sizeof scheme);
+		case_word(c->packages[i], "urllen", urllen, sizeof urllen);
+		case_word(c->packages[i], "apn", apn, sizeof apn);
+		case_word(c->packages[i], "certs", certs, sizeof certs);
+		if (scheme[0] == '\0')
+			snprintf(scheme, sizeof scheme, "http");
+		/* urllen=N: the package lies in folders named so that the whole
+		 * URL is N bytes; the emulated server serves it by its whole path. */
+		snprintf(rel, sizeof rel, "p%d.zip", i + 1);
+		if (urllen[0]) {
+			int    want = atoi(urllen);
+			size_t fixed = strlen(scheme) + strlen("://fota.test/") + strlen(rel);
+			char   dirs[1100] = "";
+			int    k = 0;
+			while (want > 0 && strlen(dirs) + fixed < (size_t)want && k < 1000) {
+				size_t left = (size_t)want - fixed - strlen(dirs);
+				size_t part = left > 201 ? 200 : left - 1;
+				size_t at = strlen(dirs);
+				memset(dirs + at, 'd' + (k % 20), part);
+				dirs[at + part] = '/';
+				dirs[at + part + 1] = '\0';
+				k++;
+			}
+			char dirpath[2200];
+			snprintf(dirpath, sizeof dirpath, "%s/%s", wwwdir, dirs);
+			harness_mkdirs(dirpath);
+			char joined[1100];
+			snprintf(joined, sizeof joined, "%s%s", dirs, rel);
+			snprintf(rel, sizeof rel, "%s", joined);
+		}
+		if (apn[0])
+			snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " apn = \"%s\";", apn);
+		if (certs[0]) {
+			static const char *const pem[][2] = {
+				{ "ca.pem", "-----BEGIN CERTIFICATE-----\nharness CA\n-----END CERTIFICATE-----\n" },
+				{ "client.pem", "-----BEGIN CERTIFICATE-----\nharness client\n-----END CERTIFICATE-----\n" },
+				{ "client.key", "-----BEGIN PRIVATE KEY-----\nharness key\n-----END PRIVATE KEY-----\n" },
+			};
+			for (size_t k = 0; k < 3; k++) {
+				char cpath[1200];
+				snprintf(cpath, sizeof cpath, "%s/%s", dir, pem[k][0]);
+				harness_write_file(cpath, pem[k][1]);
+			}
+			/* certs: all three; certs=ca: the CA only (no client cert). */
+			snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+			    strcmp(certs, "ca") == 0 ? " certs = { ca = \"ca.pem\"; };" :
+			    " certs = { ca = \"ca.pem\"; cert = \"client.pem\"; key = \"client.key\"; };");
+		}
+		if (url[0])
+			snprintf(file, sizeof file, "%s/%s", wwwdir, rel);
+		else
+			snprintf(file, sizeof file, "%s/p%d.zip", pkgdir, i + 1);
 		if (bad[0]) {
 			harness_write_file(file, "this is not a delta package\n");
 		} else {
@@ -436,8 +530,8 @@ case_packages(const case_def *c, const char *dir, char *cfg, size_t len,
 			}
 		}
 		if (url[0])
-			snprintf(entry, sizeof entry, "  { model = \"%s\"; from = \"%s\"; to = \"%s\"; url = \"http://fota.test/p%d.zip\"; }%s\n",
-			    model, from, to, i + 1, i + 1 < c->npackages ? "," : "");
+			snprintf(entry, sizeof entry, "  { model = \"%s\"; from = \"%s\"; to = \"%s\"; url = \"%s://fota.test/%s\";%s }%s\n",
+			    model, from, to, scheme, rel, extra, i + 1 < c->npackages ? "," : "");
 		else
 			snprintf(entry, sizeof entry, "  { model = \"%s\"; from = \"%s\"; to = \"%s\"; file = \"packages/p%d.zip\"; }%s\n",
 			    model, from, to, i + 1, i + 1 < c->npackages ? "," : "");
@@ -508,6 +602,7 @@ case_config(const case_def *c, const char *dir, char *cfg, size_t len)
 		}
 		strncat(cfg, ");\n", len - strlen(cfg) - 1);
 	}
+	strncat(cfg, c->config, len - strlen(cfg) - 1);
 }
 
 /* Checks one "S1: k=v k~v" expectation against the report. */
@@ -748,7 +843,10 @@ harness_run_case(const char *case_path, char *why, size_t len)
 	if (!case_parse(case_path, &c, why, len))
 		return false;
 	base = base != NULL ? base + 1 : case_path;
-	harness_tmpdir(base, dir, sizeof dir);
+	if (!harness_fresh_dir(base, dir, sizeof dir)) {
+		snprintf(why, len, "cannot make a folder for %s", base);
+		return false;
+	}
 	case_config(&c, dir, cfg, sizeof cfg);
 	if (!case_packages(&c, dir, cfg, sizeof cfg, why, len)) {
 		case_free(&c);
@@ -821,7 +919,10 @@ harness_setup_case(const char *name, const char *case_text, char *dir, size_t le
 	char     path[1100], cfg[16384];
 
 	*sim = -1;
-	harness_tmpdir(name, dir, len);
+	if (!harness_fresh_dir(name, dir, len)) {
+		snprintf(why, wlen, "cannot make a folder for %s", name);
+		return false;
+	}
 	snprintf(path, sizeof path, "%s/test.case", dir);
 	harness_write_file(path, case_text);
 	if (!case_parse(path, &c, why, wlen))

@@ -11,6 +11,7 @@
  *   package: model=AG35 from=REV to=REV [url] [size=N] [bad]
  *   target:  model=BG96 revision=REV
  *   policy:  stall_timeout=2 reboot_timeout=3      any policy.* setting
+ *   config:  verify: { network = true; };          libconfig text, added verbatim
  *   station: --max-units 2                         extra command-line words
  *   speed:   200
  *   expect S1: result=PASS fw_after=REV error_text~words error_code=
@@ -31,7 +32,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
+
+#include <check.h>
 
 #define HARNESS_MAX_ROWS 256
 #define HARNESS_MAX_COLS 40
@@ -48,9 +52,14 @@ typedef struct harness_csv {
 } harness_csv;
 
 const char *harness_env(const char *name);
-/* A fresh folder DFOTA_TMP/<name>-<pid>-<n>; the path is static storage
- * copied into out. */
-void        harness_tmpdir(const char *name, char *out, size_t len);
+/* A test program's main(): runs the suite (printing at verbosity), frees
+ * the runner; 0 when every test passed, else 1. */
+int         harness_run_suite(Suite *s, enum print_output verbosity);
+/* The whole file (NUL-terminated; *len its length, len may be NULL), or
+ * NULL when it cannot be read. The caller frees it. */
+char       *harness_read_file(const char *path, size_t *len);
+/* The whole content of an open stream from its start (flushed first). */
+char       *harness_read_stream(FILE *f, size_t *len);
 /* A folder DFOTA_TMP/<name>-XXXXXX that did not exist before (mkdtemp),
  * into out; false when it cannot be made. */
 bool        harness_fresh_dir(const char *name, char *out, size_t len);

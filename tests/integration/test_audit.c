@@ -226,8 +226,6 @@ main(void)
 {
 	Suite   *s = suite_create("audit");
 	TCase   *tc = tcase_create("survives");
-	SRunner *sr;
-	int      failed;
 
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_sigterm_cuts_update);
@@ -237,9 +235,5 @@ main(void)
 	tcase_add_test(tc, test_reports_unwritable);
 	tcase_add_test(tc, test_dry_run_and_check_config);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_VERBOSE);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return harness_run_suite(s, CK_VERBOSE);
 }

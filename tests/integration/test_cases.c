@@ -68,7 +68,6 @@ main(void)
 {
 	Suite   *s = suite_create("cases");
 	TCase   *tc = tcase_create("station-vs-emulator");
-	SRunner *sr;
 	int      failed;
 
 	find_cases();
@@ -76,11 +75,8 @@ main(void)
 	tcase_add_test(tc, test_have_cases);
 	tcase_add_loop_test(tc, test_case, 0, ncases);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_VERBOSE);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = harness_run_suite(s, CK_VERBOSE);
 	for (int i = 0; i < ncases; i++)
 		free(case_paths[i]);
-	return failed ? 1 : 0;
+	return failed;
 }

@@ -7,8 +7,11 @@
  * What a line operator relies on is checked on screen text: labels and
  * percentages that advance; a failed cell with its code and meaning; the
  * timeline behind Enter; the question before quitting while updates run
- * (and that `n` keeps them running); and, after resizes, every slot still
- * on some page.
+ * (and that `n` keeps them running); after resizes, every slot still on
+ * some page; the selected slot's whole error text, the revision a PASS was
+ * verified at, a NO_PACKAGE unit's clean revision; `/` finding a slot by
+ * label or IMEI, `f` showing failed slots only, `R` retrying them all after
+ * a question; the timeline's times in station.timezone, zone named.
  *
  * The station runs as `sh -c 'dfota-station ...; echo "station exited $?";
  * sleep 60'`, so its exit status is read off the screen as well.
@@ -164,9 +167,50 @@ screen_percent_sum(const char *screen)
  * station waits for a go file: the emulator frees and takes pseudo-
  * terminals as its modules reboot, and a pane opened meanwhile could get
  * the number a module's link still names. */
+/* station.cfg's station group gets `extra` settings (NULL: none). */
+static void
+term_config(term *t, const char *extra)
+{
+	char   path[1200], *buf, *at, *out;
+	size_t len;
+	FILE  *f;
+
+	if (extra == NULL)
+		return;
+	snprintf(path, sizeof path, "%s/station.cfg", t->dir);
+	f = fopen(path, "r");
+	TERM_ASSERT(f != NULL, "no %s", path);
+	buf = calloc(1, 1 << 16);
+	len = fread(buf, 1, (1 << 16) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	at = strstr(buf, "reports_dir = \"reports\";");
+	TERM_ASSERT(at != NULL, "no reports_dir in %s", path);
+	at += strlen("reports_dir = \"reports\";");
+	out = calloc(1, len + strlen(extra) + 2);
+	memcpy(out, buf, (size_t)(at - buf));
+	strcat(out, " ");
+	strcat(out, extra);
+	strcat(out, at);
+	harness_write_file(path, out);
+	free(buf);
+	free(out);
+}
+
+static void
+term_start_cfg(term *t, const char *name, const char *case_text, int cols, int lines,
+               const char *lang, const char *station_args, const char *cfg_extra);
+
 static void
 term_start(term *t, const char *name, const char *case_text, int cols, int lines,
            const char *lang, const char *station_args)
+{
+	term_start_cfg(t, name, case_text, cols, lines, lang, station_args, NULL);
+}
+
+static void
+term_start_cfg(term *t, const char *name, const char *case_text, int cols, int lines,
+               const char *lang, const char *station_args, const char *cfg_extra)
 {
 	static int n;
 	char       why[1024], cmd[4096], x[16], y[16], go[1024];
@@ -184,6 +228,7 @@ term_start(term *t, const char *name, const char *case_text, int cols, int lines
 	TERM_ASSERT(tmux_run(t, args) == 0, "tmux new-session failed");
 	TERM_ASSERT(harness_setup_case(name, case_text, t->dir, sizeof t->dir, &t->sim, why,
 	    sizeof why), "%s", why);
+	term_config(t, cfg_extra);
 	harness_write_file(go, t->dir);
 }
 
@@ -276,6 +321,30 @@ START_TEST(test_grid_cells)
 	WAIT_FOR(t, "station exited 1", 15);
 	TERM_ASSERT(strstr(t->screen, "4 unit(s): 3 passed, 1 failed") != NULL,
 	    "no closing line:\n%s", t->screen);
+}
+END_TEST
+
+/* A unit whose acceptance check fails: its cell says FAIL and names the
+ * check, and so does the timeline behind Enter. */
+static const char check_case[] =
+	"module:  model=EC25 rev=EC25EFAR06A06M4G\n"
+	"package: model=EC25 from=EC25EFAR06A06M4G to=EC25EFAR06A07M4G\n"
+	"config:  verify: { checks = ( { name = \"sim\"; command = \"AT+CPIN?\"; "
+	"expect = \"SIM PIN\"; } ); };\n";
+
+START_TEST(test_grid_failed_check)
+{
+	term *t = term_new();
+
+	term_start(t, "grid-check", check_case, 120, 30, "C.UTF-8", "");
+	WAIT_FOR(t, "\u2716 S1", 40);
+	TERM_ASSERT(strstr(t->screen, "check sim failed") != NULL, "no check name:\n%s",
+	    t->screen);
+	term_keys(t, "Enter");
+	WAIT_FOR(t, "check sim: failed", 5);
+	term_keys(t, "Escape");
+	term_keys(t, "q");
+	WAIT_FOR(t, "station exited 1", 15);
 }
 END_TEST
 
@@ -393,23 +462,127 @@ START_TEST(test_grid_resize)
 }
 END_TEST
 
+/* Operators at many slots: the whole error of the selected slot, PASS
+ * and NO_PACKAGE cells, / by label and by IMEI, f, R with its question,
+ * and the timeline's times in the station's zone. */
+static const char many_case[] =
+	"module:  model=BG96 rev=BG96MAR02A07M1G\n"
+	"module:  model=AG35 rev=AG35CEVAR05A07T4G fault=end:510\n"
+	"module:  model=BG96 rev=BG96MAR02A06M1G\n"
+	"module:  model=BG96 rev=BG96MAR02A07M1G\n"
+	"package: model=BG96 from=BG96MAR02A07M1G to=BG96MAR02A08M1G\n"
+	"package: model=AG35 from=AG35CEVAR05A07T4G to=AG35CEVAR05A08T4G\n"
+	"speed:   6\n";
+
+static void
+term_type(term *t, const char *text)
+{
+	const char *args[] = { "send-keys", "-t", "grid", "-l", text, NULL };
+
+	tmux_run(t, args);
+}
+
+START_TEST(test_grid_operator_tools)
+{
+	term              *t = term_new();
+	harness_csv        csv;
+	char               reports[1200], path[1200], imei[32] = "";
+	const harness_row *r;
+
+	/* 120 columns: three cells across, each too narrow for S2's error. */
+	term_start_cfg(t, "grid-tools", many_case, 120, 40, "C.UTF-8", "",
+	    "timezone = \"Asia/Shanghai\";");
+	WAIT_FOR(t, "\u2716 S2", 60);
+	WAIT_FOR(t, "! S3", 30);
+	WAIT_FOR(t, "2 pass", 60);
+	WAIT_FOR(t, "2 fail", 10);
+	/* PASS cells show the verified revision, the NO_PACKAGE one where the
+	 * unit is, without AT+QGMR's build suffix. */
+	TERM_ASSERT(strstr(t->screen, "verified BG96MAR02A08M1G") != NULL, "PASS cell:\n%s",
+	    t->screen);
+	TERM_ASSERT(strstr(t->screen, "at BG96MAR02A06M1G") != NULL &&
+	    strstr(t->screen, "BG96MAR02A06M1G_") == NULL, "NO_PACKAGE cell:\n%s", t->screen);
+	WAIT_FOR(t, "S1 PASS: verified at BG96MAR02A08M1G (was BG96MAR02A07M1G)", 5);
+	/* S2's whole error on the info lines; its cell has room for a part. */
+	term_keys(t, "Right");
+	WAIT_FOR(t, "S2 FAIL in ", 5);
+	TERM_ASSERT(strstr(t->screen, "510 ") != NULL &&
+	    strstr(t->screen, "wrong package: does not match this firmware") != NULL,
+	    "no whole error text:\n%s", t->screen);
+	/* / by label, lower case. */
+	term_keys(t, "/");
+	WAIT_FOR(t, "find slot or IMEI", 5);
+	term_type(t, "s4");
+	term_keys(t, "Enter");
+	WAIT_FOR(t, "S4 PASS: verified at", 5);
+	/* / by IMEI: the last nine digits of S3's, from the report. */
+	snprintf(reports, sizeof reports, "%s/reports", t->dir);
+	TERM_ASSERT(harness_read_session(reports, &csv, path, sizeof path), "no report in %s",
+	    reports);
+	r = harness_row_of(&csv, "S3");
+	TERM_ASSERT(r != NULL && strlen(harness_field(r, "imei")) == 15, "no S3 row in %s", path);
+	snprintf(imei, sizeof imei, "%s", harness_field(r, "imei") + 6);
+	TERM_ASSERT(strcmp(harness_field(r, "result"), "NO_PACKAGE") == 0 &&
+	    strcmp(harness_field(r, "fw_before"), "BG96MAR02A06M1G") == 0, "S3 row");
+	harness_csv_free(&csv);
+	term_keys(t, "/");
+	WAIT_FOR(t, "find slot or IMEI", 5);
+	term_type(t, imei);
+	term_keys(t, "Enter");
+	WAIT_FOR(t, "S3 NO PACKAGE: BG96", 5);
+	TERM_ASSERT(strstr(t->screen, "at BG96MAR02A06M1G: no package") != NULL,
+	    "NO_PACKAGE info:\n%s", t->screen);
+	/* f: failed slots only. */
+	term_keys(t, "f");
+	WAIT_FOR(t, "FAILED ONLY", 5);
+	TERM_ASSERT(!screen_has_label(t->screen, "S1") && !screen_has_label(t->screen, "S4") &&
+	    screen_has_label(t->screen, "S2") && screen_has_label(t->screen, "S3"),
+	    "f shows:\n%s", t->screen);
+	/* The help lists the new keys. */
+	term_keys(t, "?");
+	WAIT_FOR(t, "this help", 5);
+	TERM_ASSERT(strstr(t->screen, "retry every failed unit") != NULL &&
+	    strstr(t->screen, "find a slot by its label or IMEI") != NULL &&
+	    strstr(t->screen, "failed slots only") != NULL, "help:\n%s", t->screen);
+	term_keys(t, "x");
+	TERM_ASSERT(term_wait_gone(t, "this help", 5), "help stays:\n%s", t->screen);
+	/* R asks first; n leaves them; y retries both (they fail again). */
+	term_keys(t, "R");
+	WAIT_FOR(t, "Retry 2 failed unit(s)?", 5);
+	term_keys(t, "n");
+	TERM_ASSERT(term_wait_gone(t, "Retry 2 failed", 5), "question stays:\n%s", t->screen);
+	term_keys(t, "R");
+	WAIT_FOR(t, "Retry 2 failed unit(s)?", 5);
+	term_keys(t, "y");
+	WAIT_FOR(t, "retrying 2 failed unit(s)", 5);
+	WAIT_FOR(t, "4 fail", 90);
+	/* The timeline: times in Asia/Shanghai, the zone on each line. */
+	term_keys(t, "Enter");
+	WAIT_FOR(t, "lines ", 5);
+	TERM_ASSERT(strstr(t->screen, " CST ") != NULL, "no zone in the timeline:\n%s",
+	    t->screen);
+	term_keys(t, "Escape");
+	term_keys(t, "f");
+	TERM_ASSERT(term_wait_gone(t, "FAILED ONLY", 5), "f stays:\n%s", t->screen);
+	WAIT_FOR(t, "\u2714 S1", 5);
+	term_keys(t, "q");
+	WAIT_FOR(t, "station exited 1", 15);
+}
+END_TEST
+
 int
 main(void)
 {
 	Suite   *s = suite_create("grid");
 	TCase   *tc = tcase_create("grid-in-tmux");
-	SRunner *sr;
-	int      failed;
 
 	tcase_set_timeout(tc, 240);
 	tcase_add_checked_fixture(tc, NULL, term_teardown);
 	tcase_add_test(tc, test_grid_cells);
+	tcase_add_test(tc, test_grid_failed_check);
 	tcase_add_test(tc, test_grid_quit_asks);
 	tcase_add_test(tc, test_grid_resize);
+	tcase_add_test(tc, test_grid_operator_tools);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(s, CK_NORMAL);
 }

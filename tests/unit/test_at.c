@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "station/at.h"
+#include "tests/harness/harness.h"
 
 typedef struct peer {
 	int         master;
@@ -157,6 +158,37 @@ START_TEST(test_probe_ends_at_rdy)
 }
 END_TEST
 
+/* +CPIN: READY after a boot is unsolicited, but the answer to AT+CPIN?
+ * (also inside a concatenated line). */
+START_TEST(test_asked_for_line_is_the_answer)
+{
+	peer        p;
+	at_response r;
+	char        line[AT_LINE_MAX];
+
+	peer_open(&p);
+	peer_say(&p, "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+CSQ", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 0);
+	ck_assert_int_eq(at_next_line(p.ch, 200, line, sizeof line), AT_OK);
+	ck_assert_str_eq(line, "+CPIN: READY");
+	peer_say(&p, "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+CPIN?", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 1);
+	ck_assert_str_eq(r.lines[0], "+CPIN: READY");
+	peer_say(&p, "\r\n+CSQ: 24,99\r\n+CFUN: 1\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_command(p.ch, "at+csq;+cfun?", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 2);
+	ck_assert_str_eq(r.lines[1], "+CFUN: 1");
+	/* +CPINX is not +CPIN. */
+	peer_say(&p, "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT+CPINX?", 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 0);
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
 START_TEST(test_split_and_merged_and_bare_lf)
 {
 	peer        p;
@@ -280,17 +312,41 @@ START_TEST(test_stop_fd)
 }
 END_TEST
 
+/* A command has no fixed cap (a BG95 trigger carries up to 700 bytes of
+ * URL): it goes out whole with its CR, and its echo, longer than a line
+ * buffer, is still recognised as the echo. */
+START_TEST(test_long_command)
+{
+	peer        p;
+	at_response r;
+	char        cmd[800], sent[1024], echo[1024];
+
+	peer_open(&p);
+	snprintf(cmd, sizeof cmd, "AT+QFOTADL=\"http://fota.test/%0*d\"", 700 - 17, 7);
+	ck_assert_uint_gt(strlen(cmd), AT_LINE_MAX);
+	snprintf(echo, sizeof echo, "%s\r\r\nOK\r\n", cmd);
+	peer_say(&p, echo);
+	ck_assert_int_eq(at_command(p.ch, cmd, 1000, &r), AT_OK);
+	ck_assert_int_eq(r.nlines, 0);
+	peer_heard(&p, sent, sizeof sent);
+	ck_assert_uint_eq(strlen(sent), strlen(cmd) + 1);
+	ck_assert(strncmp(sent, cmd, strlen(cmd)) == 0);
+	ck_assert_int_eq(sent[strlen(cmd)], '\r');
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
 int
 main(void)
 {
 	Suite   *s = suite_create("at");
 	TCase   *tc = tcase_create("channel");
-	SRunner *sr;
-	int      failed;
 
 	tcase_add_test(tc, test_ok_with_echo_and_info);
 	tcase_add_test(tc, test_cme_error_and_error);
 	tcase_add_test(tc, test_urc_during_command_is_queued);
+	tcase_add_test(tc, test_asked_for_line_is_the_answer);
 	tcase_add_test(tc, test_split_and_merged_and_bare_lf);
 	tcase_add_test(tc, test_probe_ends_at_rdy);
 	tcase_add_test(tc, test_timeout_and_port_lost);
@@ -298,10 +354,7 @@ main(void)
 	tcase_add_test(tc, test_data_mode_acks);
 	tcase_add_test(tc, test_data_mode_missing_ack);
 	tcase_add_test(tc, test_stop_fd);
+	tcase_add_test(tc, test_long_command);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return harness_run_suite(s, CK_NORMAL);
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "tests/harness/harness.h"
 
 #define MAX_CASES 512
 
@@ -265,6 +266,34 @@ START_TEST(test_absolute_paths)
 }
 END_TEST
 
+/* verify: the network check and custom checks, as the file gives them;
+ * without the group, no network check and 60 s. */
+START_TEST(test_verify_values)
+{
+	char path[PATH_MAX], err[1024];
+	station_config cfg;
+
+	snprintf(path, sizeof path, "%s/config/ok-verify.cfg", testdata());
+	ck_assert_msg(config_load(path, &cfg, err, sizeof err) == 0, "%s", err);
+	ck_assert(cfg.verify.network);
+	ck_assert(cfg.verify.network_timeout == 90.5);
+	ck_assert_uint_eq(cfg.verify.nchecks, 6);
+	ck_assert_str_eq(cfg.verify.checks[0].name, "sim");
+	ck_assert_str_eq(cfg.verify.checks[0].command, "AT+CPIN?");
+	ck_assert_str_eq(cfg.verify.checks[0].expect, "^\\+CPIN: READY$");
+	ck_assert_int_eq(cfg.verify.checks[0].line, 7);
+	ck_assert_str_eq(cfg.verify.checks[5].command, "AT+EGMR=0,7");
+	config_free(&cfg);
+
+	snprintf(path, sizeof path, "%s/config/ok-minimal.cfg", testdata());
+	ck_assert_msg(config_load(path, &cfg, err, sizeof err) == 0, "%s", err);
+	ck_assert(!cfg.verify.network);
+	ck_assert(cfg.verify.network_timeout == 60);
+	ck_assert_uint_eq(cfg.verify.nchecks, 0);
+	config_free(&cfg);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	char err[1024];
@@ -368,6 +397,7 @@ config_suite(void)
 	tcase_add_test(tc, test_full_values);
 	tcase_add_test(tc, test_relative_to_cwd);
 	tcase_add_test(tc, test_absolute_paths);
+	tcase_add_test(tc, test_verify_values);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_small_err_buffer);
 	tcase_add_test(tc, test_default_path);
@@ -379,11 +409,5 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(config_suite(), CK_NORMAL);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "reports/csv.h"
+#include "tests/harness/harness.h"
 
 static char *
 esc(const char *in, bool guard)
@@ -265,11 +266,5 @@ csv_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(csv_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(csv_suite(), CK_NORMAL);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "ui/grid_layout.h"
+#include "tests/harness/harness.h"
 
 START_TEST(test_few_slots_get_full_cells)
 {
@@ -47,7 +48,8 @@ START_TEST(test_more_slots_go_compact_then_pages)
 {
 	grid_layout l;
 
-	/* 12 at 80x24: six full cells fit, twenty two-line ones do. */
+	/* 12 at 80x24: six full cells fit, eighteen two-line ones do (below
+	 * them, two lines for the selected slot's info). */
 	grid_layout_compute(&l, 80, 24, 12, 0);
 	ck_assert_int_eq(l.form, GRID_FORM_COMPACT2);
 	ck_assert_int_eq(l.npages, 1);
@@ -58,17 +60,19 @@ START_TEST(test_more_slots_go_compact_then_pages)
 	ck_assert_int_eq(l.form, GRID_FORM_COMPACT1);
 	ck_assert_int_eq(l.npages, 1);
 
-	/* 128 at 80x24: 2 x 21 a page, four pages; slot 100 is on the third. */
+	/* 128 at 80x24: 2 x 19 a page, four pages; slot 100 is on the third. */
 	grid_layout_compute(&l, 80, 24, 128, 100);
 	ck_assert_int_eq(l.form, GRID_FORM_COMPACT1);
-	ck_assert_int_eq(l.per_page, 42);
+	ck_assert_int_eq(l.per_page, 38);
 	ck_assert_int_eq(l.npages, 4);
 	ck_assert_int_eq(l.page, 2);
-	ck_assert_int_eq(l.first, 84);
-	ck_assert_int_eq(l.count, 42);
+	ck_assert_int_eq(l.first, 76);
+	ck_assert_int_eq(l.count, 38);
+	ck_assert_int_eq(l.info_top, 21);
+	ck_assert_int_eq(l.info_lines, GRID_INFO_LINES);
 	grid_layout_compute(&l, 80, 24, 128, 127);
 	ck_assert_int_eq(l.page, 3);
-	ck_assert_int_eq(l.count, 128 - 126);
+	ck_assert_int_eq(l.count, 128 - 114);
 
 	/* 128 at 200x60 all fit at once. */
 	grid_layout_compute(&l, 200, 60, 128, 127);
@@ -123,7 +127,7 @@ START_TEST(test_every_slot_reachable)
 			ck_assert_msg(grid_layout_cell(&l, i, &y, &x), "%dx%d n=%d slot %d not on its page",
 			    cols, lines, n, i);
 			ck_assert_int_ge(y, GRID_HEADER_LINES);
-			ck_assert_int_le(y + l.cell_h, lines - GRID_FOOTER_LINES);
+			ck_assert_int_le(y + l.cell_h, lines - GRID_FOOTER_LINES - l.info_lines);
 			ck_assert_int_ge(x, 0);
 			ck_assert_int_le(x + l.cell_w, cols);
 			ck_assert_int_eq(grid_layout_hit(&l, y, x), i);
@@ -159,11 +163,11 @@ START_TEST(test_moves)
 	ck_assert_int_eq(grid_layout_move(&l, 4, 2, 0, -1), 0);
 
 	/* Down from a page's last row is the next page's first row. */
-	grid_layout_compute(&l, 80, 24, 128, 41);
-	ck_assert_int_eq(grid_layout_move(&l, 128, 41, 0, 1), 43);
-	ck_assert_int_eq(grid_layout_page_move(&l, 128, 41, 1), 42);
-	ck_assert_int_eq(grid_layout_page_move(&l, 128, 41, -1), 41);   /* first page: stays */
-	ck_assert_int_eq(grid_layout_page_move(&l, 128, 100, 5), 126);  /* clamped to the last */
+	grid_layout_compute(&l, 80, 24, 128, 37);
+	ck_assert_int_eq(grid_layout_move(&l, 128, 37, 0, 1), 39);
+	ck_assert_int_eq(grid_layout_page_move(&l, 128, 37, 1), 38);
+	ck_assert_int_eq(grid_layout_page_move(&l, 128, 37, -1), 37);   /* first page: stays */
+	ck_assert_int_eq(grid_layout_page_move(&l, 128, 100, 5), 114);  /* clamped to the last */
 	ck_assert_int_eq(grid_layout_page_move(&l, 128, 127, 1), 127);  /* last page: stays */
 	ck_assert_int_eq(grid_layout_page_move(&l, 128, 50, -1), 0);
 }
@@ -190,11 +194,5 @@ grid_layout_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(grid_layout_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(grid_layout_suite(), CK_NORMAL);
 }

@@ -10,21 +10,7 @@
 
 #include "text/text.h"
 #include "ui/headless.h"
-
-static char *
-read_all(FILE *f)
-{
-	long  n;
-	char *buf;
-
-	fflush(f);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
-	buf[n] = '\0';
-	return buf;
-}
+#include "tests/harness/harness.h"
 
 static char *
 json_of(const char *s)
@@ -33,7 +19,7 @@ json_of(const char *s)
 	char *out;
 
 	text_json_string(f, s);
-	out = read_all(f);
+	out = harness_read_stream(f, NULL);
 	fclose(f);
 	return out;
 }
@@ -77,11 +63,11 @@ START_TEST(test_sequence)
 		"{\"ts\":\"2026-11-21T10:00:07.123Z\",\"slot\":\"A1\",\"unit\":\"861234567890123\","
 		    "\"phase\":\"DONE\",\"percent\":100,\"result\":\"PASS\","
 		    "\"fw_before\":\"BG96MAR02A07M1G\",\"fw_after\":\"BG96MAR02A08M1G\","
-		    "\"error\":null}",
+		    "\"checks\":\"imei=ok;network=ok\",\"error\":null}",
 		"{\"ts\":\"2026-11-21T10:00:08.123Z\",\"slot\":\"A2\",\"unit\":\"862222222222222\","
 		    "\"phase\":\"DONE\",\"percent\":null,\"result\":\"FAIL\","
 		    "\"fw_before\":\"BG96MAR02A07M1G\",\"fw_after\":\"BG96MAR02A07M1G\","
-		    "\"error\":{\"code\":510,\"text\":\"firmware mismatch\"}}",
+		    "\"checks\":null,\"error\":{\"code\":510,\"text\":\"firmware mismatch\"}}",
 		/* After its unit ended the slot has no unit again. */
 		"{\"ts\":\"2026-11-21T10:00:09.123Z\",\"slot\":\"A1\",\"unit\":null,"
 		    "\"phase\":\"WAIT\",\"percent\":null,\"error\":null}",
@@ -115,6 +101,7 @@ START_TEST(test_sequence)
 	    "port did not come back within 180 s", NULL);
 
 	snprintf(a.fw_after, sizeof a.fw_after, "BG96MAR02A08M1G");
+	snprintf(a.checks, sizeof a.checks, "imei=ok;network=ok");
 	a.result = RESULT_PASS;
 	send(h, BUS_UNIT_END, T0 + 6000, 0, "A1", PHASE_DONE, 100, -1, NULL, &a);
 	snprintf(b.fw_after, sizeof b.fw_after, "BG96MAR02A07M1G");
@@ -125,7 +112,7 @@ START_TEST(test_sequence)
 	send(h, BUS_STATE, T0 + 8000, 0, "A1", PHASE_WAIT, -1, -1, NULL, NULL);
 
 	headless_finish(h, 1);
-	out = read_all(f);
+	out = harness_read_stream(f, NULL);
 	for (line = strtok_r(out, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save), n++) {
 		if (n < 8) {
@@ -197,7 +184,7 @@ START_TEST(test_hostile_text_keeps_line_valid)
 
 	send(h, BUS_STATE, T0, 3, "B\"1", PHASE_UPDATING, 7, 701,
 	    "bad\n\xfe\"}", NULL);
-	out = read_all(f);
+	out = harness_read_stream(f, NULL);
 	ck_assert_str_eq(out, "{\"ts\":\"2026-11-21T10:00:01.123Z\",\"slot\":\"B\\\"1\","
 	    "\"unit\":null,\"phase\":\"UPDATING\",\"percent\":7,\"error\":"
 	    "{\"code\":701,\"text\":\"bad\\u000A\\u00FE\\\"}\"}}\n");
@@ -224,11 +211,5 @@ headless_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(headless_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(headless_suite(), CK_NORMAL);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "station/identity.h"
+#include "tests/harness/harness.h"
 
 START_TEST(test_imei_luhn)
 {
@@ -79,8 +80,6 @@ main(void)
 {
 	Suite   *s = suite_create("identity");
 	TCase   *tc = tcase_create("parse");
-	SRunner *sr;
-	int      failed;
 
 	tcase_add_test(tc, test_imei_luhn);
 	tcase_add_test(tc, test_imei_framing);
@@ -88,9 +87,5 @@ main(void)
 	tcase_add_test(tc, test_ati);
 	tcase_add_test(tc, test_qgmr_incomplete);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return harness_run_suite(s, CK_NORMAL);
 }

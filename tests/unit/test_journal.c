@@ -81,30 +81,10 @@ assert_same_begin(const unit_record *a, const unit_record *b)
 	ck_assert_int_eq(b->result, RESULT_NONE);
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long  n;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len != NULL)
-		*len = (size_t)n;
-	return buf;
-}
-
 static int
 count_lines(const char *path)
 {
-	char *buf = slurp(path, NULL);
+	char *buf = harness_read_file(path, NULL);
 	int   n = 0;
 
 	for (char *p = buf; *p; p++)
@@ -205,7 +185,7 @@ START_TEST(test_torn_last_line_ignored_and_cut)
 	journal_close(j);
 
 	/* Power cut in the middle of the second line. */
-	buf = slurp(path, &len);
+	buf = harness_read_file(path, &len);
 	ck_assert_int_eq(truncate(path, (off_t)(strchr(buf, '\n') - buf + 40)), 0);
 	free(buf);
 
@@ -252,7 +232,7 @@ START_TEST(test_corrupted_line_skipped_and_counted)
 	journal_close(j);
 
 	/* One bit of the second line flips: A2 becomes A3, say. */
-	buf = slurp(path, &len);
+	buf = harness_read_file(path, &len);
 	second = strchr(buf, '\n') + 1;
 	second = strstr(second, "slot=A2");
 	ck_assert_ptr_nonnull(second);
@@ -418,7 +398,7 @@ START_TEST(test_hostile_bytes_escaped)
 	ck_assert_int_eq(journal_phase(j, "A%1", "86 1\n", PHASE_UPDATING, 20), 0);
 
 	/* Two lines, every byte printable ASCII or the line end. */
-	buf = slurp(journal_path(j), &len);
+	buf = harness_read_file(journal_path(j), &len);
 	ck_assert_int_eq(count_lines(journal_path(j)), 2);
 	for (size_t i = 0; i < len; i++)
 		ck_assert_msg(buf[i] == '\n' || (buf[i] >= 0x20 && buf[i] < 0x7f),
@@ -570,11 +550,5 @@ journal_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(journal_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(journal_suite(), CK_NORMAL);
 }

@@ -17,6 +17,7 @@
 #include "packages/pkg.h"
 #include "packages/pkg_checksum.h"
 #include "packages/sha256.h"
+#include "tests/harness/harness.h"
 
 /* ---- helpers ---- */
 
@@ -248,6 +249,28 @@ END_TEST
 
 START_TEST(test_revision_match)
 {
+	{
+		char f[96];
+
+		pkg_revision_form("BG96MAR02A08M1G_01.016.01.016", f, sizeof f);
+		ck_assert_str_eq(f, "BG96MAR02A08M1G");
+		pkg_revision_form(" bg96mar02a08m1g\r", f, sizeof f);
+		ck_assert_str_eq(f, "BG96MAR02A08M1G");
+		pkg_revision_form("EM060KGLAAR01A07M4G_BETA_01.200", f, sizeof f);
+		ck_assert_str_eq(f, "EM060KGLAAR01A07M4G_BETA");
+		pkg_revision_form("BG95M3LAR02A03_X", f, sizeof f);
+		ck_assert_str_eq(f, "BG95M3LAR02A03_X");
+		pkg_revision_form("BG96MAR02A08M1G_", f, sizeof f);
+		ck_assert_str_eq(f, "BG96MAR02A08M1G_");
+		pkg_revision_form("_01.016", f, sizeof f);
+		ck_assert_str_eq(f, "_01.016");
+		pkg_revision_form("", f, sizeof f);
+		ck_assert_str_eq(f, "");
+		pkg_revision_form(NULL, f, sizeof f);
+		ck_assert_str_eq(f, "");
+		pkg_revision_form("BG96MAR02A08M1G", f, 5);
+		ck_assert_str_eq(f, "BG96");
+	}
 	ck_assert(pkg_revision_match("BG96MAR02A07M1G", "BG96MAR02A07M1G"));
 	ck_assert(pkg_revision_match("BG96MAR02A07M1G", "bg96mar02a07m1g"));
 	ck_assert(pkg_revision_match("BG96MAR02A07M1G",
@@ -689,11 +712,5 @@ packages_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(packages_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(packages_suite(), CK_NORMAL);
 }

@@ -138,17 +138,11 @@ main(void)
 {
 	Suite   *s = suite_create("portwatch");
 	TCase   *tc = tcase_create("watch");
-	SRunner *sr;
-	int      failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_name_wakes_its_entry_only);
 	tcase_add_test(tc, test_folder_made_later);
 	tcase_add_test(tc, test_bad_paths_and_empty);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(s, CK_NORMAL);
 }

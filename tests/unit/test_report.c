@@ -62,24 +62,6 @@ table_read(const char *path)
 	return t;
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE  *f = fopen(path, "rb");
-	char  *buf;
-	long   n;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static int
 count_of(const char *hay, const char *needle)
 {
@@ -231,8 +213,9 @@ START_TEST(test_columns_contract_order)
 	    "fw_before,fw_target,fw_after,package,package_sha256,delivery,"
 	    "result,error_phase,error_code,error_text,attempts,started_at,"
 	    "finished_at,duration_s,transfer_s,update_s,detail_file,"
-	    /* Appended after the contract's columns (docs/audit.md). */
-	    "row_sha256";
+	    /* Added after the contract's 26 (CONTRACT.md: columns may be
+	     * added after detail_file), row_sha256 last (docs/audit.md). */
+	    "checks,row_sha256";
 	char line[1024] = "";
 
 	for (int i = 0; i < report_ncolumns; i++) {
@@ -270,6 +253,7 @@ START_TEST(test_one_unit_row_and_timeline)
 	ck_assert_uint_eq(report_pending(w), 0);
 
 	unit_pass(&u, t0 + 123456);
+	snprintf(u.checks, sizeof u.checks, "imei=ok;subedition=ok;network=ok");
 	send_unit(w, BUS_UNIT_END, t0 + 123456, 0, &u);
 	ck_assert_uint_eq(report_pending(w), 0);
 
@@ -277,6 +261,7 @@ START_TEST(test_one_unit_row_and_timeline)
 	t = table_read(path);
 	assert_header(&t);
 	ck_assert_int_eq(t.n, 2);
+	ck_assert_str_eq(t.rec[1][col("checks")], "imei=ok;subedition=ok;network=ok");
 	ck_assert_int_eq(t.nf[1], report_ncolumns);
 	ck_assert_str_eq(t.rec[1][col("run_id")], "run-861234567890123");
 	ck_assert_str_eq(t.rec[1][col("station")], "line3-A");
@@ -308,7 +293,7 @@ START_TEST(test_one_unit_row_and_timeline)
 	ck_assert_int_eq(strlen(t.rec[1][col("row_sha256")]), 64);
 
 	/* Raw bytes: CRLF row ends, header once. */
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_int_eq(count_of(raw, "run_id,station"), 1);
 	ck_assert_int_eq(count_of(raw, "\r\n"), 2);
 	free(raw);
@@ -334,8 +319,8 @@ START_TEST(test_one_unit_row_and_timeline)
 	ck_assert_str_eq(tl.rec[2][4], "AT+GSN\r");
 	ck_assert_str_eq(tl.rec[5][1], "UPDATING");
 	ck_assert_str_eq(tl.rec[5][2], "42");
-	/* The formula guard applies to timelines too. */
-	ck_assert_str_eq(tl.rec[6][4], "'+QIND: \"FOTA\",\"UPDATING\",42");
+	/* No formula guard in timelines: raw is what the module sent. */
+	ck_assert_str_eq(tl.rec[6][4], "+QIND: \"FOTA\",\"UPDATING\",42");
 	ck_assert_str_eq(tl.rec[7][4], "a, \"note\"");
 	ck_assert_str_eq(tl.rec[8][1], "DONE");
 	ck_assert_str_eq(tl.rec[8][4], "PASS");
@@ -389,7 +374,7 @@ START_TEST(test_two_units_header_once_and_failure_fields)
 	report_close(w);
 
 	day_path(path, sizeof path, dir, "2026-11-21");
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_int_eq(count_of(raw, "run_id,station,operator"), 1);
 	free(raw);
 	t = table_read(path);
@@ -420,7 +405,7 @@ START_TEST(test_two_units_header_once_and_failure_fields)
 
 	/* Each timeline got only its own slot's events. */
 	snprintf(path, sizeof path, "%s/units/862222222222222-20261121T080000.010Z.csv", dir);
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_int_eq(count_of(raw, "QFUPL"), 1);
 	ck_assert_int_eq(count_of(raw, "QFOTADL"), 0);
 	ck_assert_int_eq(count_of(raw, ",unit_end,FAIL"), 1);
@@ -505,6 +490,46 @@ START_TEST(test_day_rollover_by_finished_ms)
 }
 END_TEST
 
+/* station.timezone (TZ) decides the file's day; the row's times stay UTC.
+ * In UTC+8 a shift from 07:50 to 08:10 local (23:50 to 00:10 UTC) is one
+ * day's file, not two. */
+START_TEST(test_day_in_station_timezone)
+{
+	char          *dir = make_dir(), err[256], path[2048];
+	report_writer *w;
+	unit_record    a, b;
+	table          t;
+	int64_t        t0 = ms_at(2026, 11, 21, 23, 40, 0, 0);
+
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	ck_assert_int_eq(report_open(&w, dir, "line3-A", err, sizeof err), 0);
+	unit_fill(&a, "A1", "861111111111111", t0);
+	unit_fill(&b, "A2", "862222222222222", t0);
+	send_unit(w, BUS_UNIT_START, t0, 0, &a);
+	send_unit(w, BUS_UNIT_START, t0, 1, &b);
+	unit_pass(&a, ms_at(2026, 11, 21, 23, 50, 0, 0));
+	send_unit(w, BUS_UNIT_END, a.finished_ms, 0, &a);
+	unit_pass(&b, ms_at(2026, 11, 22, 0, 10, 0, 0));
+	send_unit(w, BUS_UNIT_END, b.finished_ms, 1, &b);
+	report_close(w);
+
+	day_path(path, sizeof path, dir, "2026-11-21");
+	ck_assert_int_ne(access(path, F_OK), 0);
+	day_path(path, sizeof path, dir, "2026-11-22");
+	t = table_read(path);
+	assert_header(&t);
+	ck_assert_int_eq(t.n, 3);
+	ck_assert_str_eq(t.rec[1][col("finished_at")], "2026-11-21T23:50:00.000Z");
+	ck_assert_str_eq(t.rec[1][col("started_at")], "2026-11-21T23:40:00.000Z");
+	ck_assert_str_eq(t.rec[2][col("finished_at")], "2026-11-22T00:10:00.000Z");
+	table_free(&t);
+	free(dir);
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+END_TEST
+
 START_TEST(test_session_path_is_today)
 {
 	char          *dir = make_dir(), err[256], want[2048];
@@ -514,7 +539,7 @@ START_TEST(test_session_path_is_today)
 	struct tm      tm;
 
 	ck_assert_int_eq(report_open(&w, dir, "line3-A", err, sizeof err), 0);
-	gmtime_r(&secs, &tm);
+	localtime_r(&secs, &tm);
 	snprintf(want, sizeof want, "%s/line3-A-%04d-%02d-%02d.csv", dir,
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	ck_assert_str_eq(report_session_path(w), want);
@@ -612,7 +637,7 @@ START_TEST(test_write_failure_rows_pending_then_in_order)
 	}
 	/* Nothing, not even half a header, is left in the file. */
 	day_path(path, sizeof path, dir, "2026-11-21");
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_str_eq(raw, "");
 	free(raw);
 
@@ -634,7 +659,7 @@ START_TEST(test_write_failure_rows_pending_then_in_order)
 	ck_assert_ptr_nonnull(strstr(alerts.last, "writable again"));
 	report_close(w);
 
-	raw = slurp(path);
+	raw = harness_read_file(path, NULL);
 	ck_assert_int_eq(count_of(raw, "run_id,station"), 1);
 	free(raw);
 	t = table_read(path);
@@ -698,6 +723,7 @@ report_suite(void)
 	tcase_add_test(tc, test_two_units_header_once_and_failure_fields);
 	tcase_add_test(tc, test_prestart_overflow_keeps_newest);
 	tcase_add_test(tc, test_day_rollover_by_finished_ms);
+	tcase_add_test(tc, test_day_in_station_timezone);
 	tcase_add_test(tc, test_session_path_is_today);
 	tcase_add_test(tc, test_unwritable_folder);
 	tcase_add_test(tc, test_units_folder_created);
@@ -710,11 +736,8 @@ report_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(report_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	/* The day tests are written in UTC; one of them sets another zone. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return harness_run_suite(report_suite(), CK_NORMAL);
 }

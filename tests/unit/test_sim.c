@@ -303,6 +303,40 @@ START_TEST(identity_bg96)
 }
 END_TEST
 
+/* The guides' examples send "AT+CSQ;+CREG?;...": one line, the answers in
+ * order, one final result; the first failing command ends the line. BC26's
+ * network check: AT+CESQ, AT+CGPADDR=1 (fault noaddr: no address). */
+START_TEST(concatenated_and_bc26_network)
+{
+	sim_proc s;
+	char link[PATH_MAX], link2[PATH_MAX], spec[PATH_MAX + 64], spec2[PATH_MAX + 64];
+	rx r = { .len = 0 };
+	int fd, fd2;
+
+	make_dir(&s);
+	path_in(&s, "bc26", link, sizeof link);
+	path_in(&s, "bc26b", link2, sizeof link2);
+	snprintf(spec, sizeof spec, "link=%s,model=BC26,echo=off", link);
+	snprintf(spec2, sizeof spec2, "link=%s,model=BC26,echo=off,fault=noaddr", link2);
+	sim_start(&s, (const char *[]){ "--speed", SPEED, "--module", spec,
+	    "--module", spec2, NULL });
+	fd = port_open(link, 1000);
+	ck_assert_str_eq(cmd(fd, &r, "AT+CESQ;+CEREG?;+CGPADDR=1", "OK\r\n"),
+	    "\r\n+CESQ: 47,6,255,255,0,54\r\n\r\n+CEREG: 0,1\r\n"
+	    "\r\n+CGPADDR: 1,10.23.0.2\r\n\r\nOK\r\n");
+	ck_assert_str_eq(cmd(fd, &r, "AT+CSQ;+NOSUCH;+CEREG?", "ERROR\r\n"),
+	    "\r\n+CSQ: 24,99\r\n\r\nERROR\r\n");
+	ck_assert_str_eq(cmd(fd, &r, "AT;+CSQ", "OK\r\n"),
+	    "\r\n+CSQ: 24,99\r\n\r\nOK\r\n");
+	fd2 = port_open(link2, 1000);
+	ck_assert_str_eq(cmd(fd2, &r, "AT+CEREG?;+CGPADDR=1", "OK\r\n"),
+	    "\r\n+CEREG: 0,1\r\n\r\n+CGPADDR: 1\r\n\r\nOK\r\n");
+	close(fd);
+	close(fd2);
+	sim_stop(&s, link);
+}
+END_TEST
+
 START_TEST(identity_options)
 {
 	sim_proc s;
@@ -334,6 +368,72 @@ START_TEST(identity_options)
 	ck_assert_str_eq(cmd(fd, &r, "AT+QFLDS=\"UFS\"", "ERROR\r\n"),
 	    "\r\nERROR\r\n");
 	close(fd);
+	sim_stop(&s, link);
+}
+END_TEST
+
+/* What the acceptance checks read: ATI+CSUB and AT+EGMR=0,7 / 0,9 on the
+ * LTE Cat families (ERROR elsewhere), AT+CPIN?, a registration that comes
+ * late (register=) or never, and a command the module leaves unanswered
+ * (fault mute:). */
+START_TEST(identity_checks)
+{
+	sim_proc s;
+	char link[PATH_MAX], link2[PATH_MAX], spec[PATH_MAX + 128], spec2[PATH_MAX + 128];
+	char imei[16], egmr[40];
+	rx r = { .len = 0 }, r2 = { .len = 0 };
+	const char *resp;
+	long t0;
+	int fd, fd2;
+
+	make_dir(&s);
+	path_in(&s, "ec25", link, sizeof link);
+	path_in(&s, "bg96", link2, sizeof link2);
+	snprintf(spec, sizeof spec, "link=%s,model=EC25,echo=off,register=400", link);
+	snprintf(spec2, sizeof spec2, "link=%s,model=BG96,echo=off,register=never,"
+	    "fault=mute:CPIN", link2);
+	/* Before the start: the module boots after it, so it registers no
+	 * sooner than 2 s after t0. */
+	t0 = now_ms();
+	sim_start(&s, (const char *[]){ "--speed", SPEED, "--module", spec,
+	    "--module", spec2, NULL });
+	fd = port_open(link, 1000);
+	resp = cmd(fd, &r, "ATI+CSUB", "OK\r\n");
+	ck_assert_str_eq(resp, "\r\nQuectel\r\nEC25\r\nRevision: "
+	    "EC25EFAR06A06M4G\r\nSubEdition: V01\r\n\r\nOK\r\n");
+	resp = cmd(fd, &r, "AT+CGSN", "OK\r\n");
+	ck_assert_int_eq(sscanf(resp, "\r\n%15[0-9]\r\n", imei), 1);
+	snprintf(egmr, sizeof egmr, "\r\n+EGMR: \"%s\"\r\n\r\nOK\r\n", imei);
+	ck_assert_str_eq(cmd(fd, &r, "AT+EGMR=0,7", "OK\r\n"), egmr);
+	ck_assert_str_eq(cmd(fd, &r, "AT+EGMR=0,9", "OK\r\n"),
+	    "\r\n+EGMR: \"01\"\r\n\r\nOK\r\n");
+	ck_assert_str_eq(cmd(fd, &r, "AT+EGMR=1,7,\"861234567890123\"", "ERROR\r\n"),
+	    "\r\nERROR\r\n");
+	ck_assert_str_eq(cmd(fd, &r, "AT+CPIN?", "OK\r\n"),
+	    "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	/* register=400: searching until 2 s (at --speed 200) after the boot. */
+	if (now_ms() - t0 < 1500)
+		ck_assert_str_eq(cmd(fd, &r, "AT+CEREG?", "OK\r\n"),
+		    "\r\n+CEREG: 0,2\r\n\r\nOK\r\n");
+	for (;;) {
+		rx_clear(&r);
+		if (strstr(cmd(fd, &r, "AT+CEREG?", "OK\r\n"), "+CEREG: 0,1") != NULL)
+			break;
+		ck_assert_msg(now_ms() - t0 < 30000, "never registered");
+		usleep(100 * 1000);
+	}
+
+	fd2 = port_open(link2, 1000);
+	ck_assert_str_eq(cmd(fd2, &r2, "ATI+CSUB", "ERROR\r\n"), "\r\nERROR\r\n");
+	ck_assert_str_eq(cmd(fd2, &r2, "AT+EGMR=0,7", "ERROR\r\n"), "\r\nERROR\r\n");
+	ck_assert_str_eq(cmd(fd2, &r2, "AT+CREG?", "OK\r\n"),
+	    "\r\n+CREG: 0,2\r\n\r\nOK\r\n");
+	/* mute:CPIN: no answer at all, and the module still answers others. */
+	ck_assert_int_eq(write(fd2, "AT+CPIN?\r", 9), 9);
+	usleep(300 * 1000);
+	ck_assert_str_eq(cmd(fd2, &r2, "AT", "OK\r\n"), "\r\nOK\r\n");
+	close(fd);
+	close(fd2);
 	sim_stop(&s, link);
 }
 END_TEST
@@ -561,7 +661,8 @@ START_TEST(urc_bc26_url)
 	sim_start(&s, (const char *[]){ "--speed", SPEED, "--pkgdir", s.dir,
 	    "--module", spec, NULL });
 	fd = port_open(link, 1000);
-	cmd(fd, &r, "AT+QFOTADL=\"http://example.com/d/bc26.bin\"", "OK\r\n");
+	/* The server serves the URL's whole path (here the pkgdir's root). */
+	cmd(fd, &r, "AT+QFOTADL=\"HTTP://example.com/bc26.bin\"", "OK\r\n");
 	ck_assert(read_until(fd, &r, 0, "RDY\r\n", 5000));
 	/* The guide's order, spacing, '%' and typos; the port stays. */
 	p = r.buf;
@@ -611,6 +712,13 @@ START_TEST(urc_bg95_dfota_mode)
 	ck_assert_str_eq(cmd(fd, &r, "AT+QFOTADL=\"COM:\",7000000",
 	    "ERROR: 590\r\n"), "\r\n+CME ERROR: 590\r\n");
 	make_pkg(data, sizeof data, "BG77", "BG95M3LAR02A03", "BG95M3LAR02A04");
+	/* Trigger mode 1 (the power-up default) would start the update as
+	 * soon as the upload is whole; 0 waits for AT+QFOTADL=1. */
+	ck_assert_str_eq(cmd(fd, &r, "AT+QFOTADL=3", "OK\r\n"),
+	    "\r\n+QFOTADL: 3,1\r\n\r\nOK\r\n");
+	cmd(fd, &r, "AT+QFOTADL=3,0", "OK\r\n");
+	ck_assert_str_eq(cmd(fd, &r, "AT+QFOTADL=3", "OK\r\n"),
+	    "\r\n+QFOTADL: 3,0\r\n\r\nOK\r\n");
 	snprintf(line, sizeof line, "AT+QFOTADL=\"COM:\",%zu", sizeof data);
 	cmd(fd, &r, line, "CONNECT\r\n");
 	rx_clear(&r);
@@ -946,12 +1054,14 @@ sim_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, identity_bg96);
 	tcase_add_test(tc, identity_options);
+	tcase_add_test(tc, identity_checks);
 	tcase_add_test(tc, upload_ack_checksum);
 	tcase_add_test(tc, upload_faults);
 	tcase_add_test(tc, reboot_replaces_pty);
 	tcase_add_test(tc, urcport_uart_hides_urcs);
 	tcase_add_test(tc, urc_bc26_url);
 	tcase_add_test(tc, urc_bg95_dfota_mode);
+	tcase_add_test(tc, concatenated_and_bc26_network);
 	tcase_add_test(tc, urc_bg96_url_and_dl_fault);
 	tcase_add_test(tc, fault_trigger_and_hang);
 	tcase_add_test(tc, fault_resume_banner);
@@ -968,11 +1078,5 @@ sim_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(sim_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return harness_run_suite(sim_suite(), CK_NORMAL);
 }

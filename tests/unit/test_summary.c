@@ -29,21 +29,6 @@ fixtures(void)
 	snprintf(unterminated, sizeof unterminated, "%s/summary/unterminated.csv", d);
 }
 
-static char *
-read_all(FILE *f)
-{
-	long  n;
-	char *buf;
-
-	fflush(f);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Runs the command; out and err text are returned, owned by the caller. */
 static int
 run(char **out, char **err, int argc, const char **argv)
@@ -51,8 +36,8 @@ run(char **out, char **err, int argc, const char **argv)
 	FILE *o = tmpfile(), *e = tmpfile();
 	int   rc = report_summary_run(argc, (char **)argv, o, e);
 
-	*out = read_all(o);
-	*err = read_all(e);
+	*out = harness_read_stream(o, NULL);
+	*err = harness_read_stream(e, NULL);
 	fclose(o);
 	fclose(e);
 	return rc;
@@ -362,6 +347,63 @@ START_TEST(test_reads_what_the_writer_writes)
 }
 END_TEST
 
+/* Two stations' files: both groups, with yields counted by IMEI. */
+START_TEST(test_by_station_first_pass_yield)
+{
+	char        a[1100], b[1100], v[64], *out, *err;
+	const char *d = getenv("DFOTA_TESTDATA") ? getenv("DFOTA_TESTDATA") : "tests/data";
+	const char *argv[] = { "summary", "--by", "station", "--csv", a, b };
+	const char *targv[] = { "summary", "--by", "station", a, b };
+
+	snprintf(a, sizeof a, "%s/summary/stations/line3-A-2026-11-23.csv", d);
+	snprintf(b, sizeof b, "%s/summary/stations/line3-B-2026-11-23.csv", d);
+	ck_assert_int_eq(run(&out, &err, 6, argv), 0);
+	ck_assert(figure_find(out, "all", "", "units_by_imei", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "7");
+	ck_assert(figure_find(out, "all", "", "first_pass_yield_pct", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "42.9");
+	ck_assert(figure_find(out, "all", "", "final_yield_pct", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "85.7");
+	ck_assert(figure_find(out, "station", "line3-A", "first_pass_yield_pct", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "33.3");
+	ck_assert(figure_find(out, "station", "line3-A", "final_yield_pct", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "100.0");
+	ck_assert(figure_find(out, "station", "line3-A", "yield_pct", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "75.0");
+	ck_assert(figure_find(out, "station", "line3-B", "units_by_imei", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "4");
+	ck_assert(figure_find(out, "station", "line3-B", "first_pass_yield_pct", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "50.0");
+	ck_assert(figure_find(out, "station", "line3-B", "final_yield_pct", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "75.0");
+	free(out);
+	free(err);
+
+	ck_assert_int_eq(run(&out, &err, 5, targv), 0);
+	ck_assert_ptr_nonnull(strstr(out, "== station line3-A\nunits 4, finished 4, yield 75.0%"));
+	ck_assert_ptr_nonnull(strstr(out, "by IMEI: 3 units, first-pass yield 33.3% (1 passed at "
+	    "their first attempt), final yield 100.0% (3)"));
+	ck_assert_ptr_nonnull(strstr(out, "== station line3-B\n"));
+	free(out);
+	free(err);
+
+	argv[2] = "operator";
+	ck_assert_int_eq(run(&out, &err, 6, argv), 0);
+	ck_assert(figure_find(out, "operator", "bob", "first_pass_yield_pct", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "50.0");
+	free(out);
+	free(err);
+	argv[2] = "package";
+	ck_assert_int_eq(run(&out, &err, 6, argv), 0);
+	ck_assert(figure_find(out, "package", "(none)", "units_by_imei", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "1");
+	ck_assert(figure_find(out, "package", "pb.zip", "units_by_imei", "", 4, v, sizeof v));
+	ck_assert_str_eq(v, "3");
+	free(out);
+	free(err);
+}
+END_TEST
+
 static Suite *
 summary_suite(void)
 {
@@ -377,6 +419,7 @@ summary_suite(void)
 	tcase_add_test(tc, test_timeline_skipped_with_message);
 	tcase_add_test(tc, test_exit_2_cases);
 	tcase_add_test(tc, test_reads_what_the_writer_writes);
+	tcase_add_test(tc, test_by_station_first_pass_yield);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -384,11 +427,5 @@ summary_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(summary_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(summary_suite(), CK_NORMAL);
 }

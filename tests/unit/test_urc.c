@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dialects/urc.h"
+#include "tests/harness/harness.h"
 
 #define FUZZ_LINES 10000
 
@@ -330,11 +331,5 @@ urc_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(urc_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(urc_suite(), CK_NORMAL);
 }

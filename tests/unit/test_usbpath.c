@@ -148,52 +148,11 @@ START_TEST(test_read_hex)
 }
 END_TEST
 
-static void *
-late_tty(void *arg)
-{
-	(void)arg;
-	usleep(150000);
-	mk("bus/usb/devices/1-1.6:1.2/ttyUSB3");
-	return NULL;
-}
-
-/* The tty appears after the device: the bounded wait finds it. */
-START_TEST(test_wait_late_tty)
-{
-	pthread_t t;
-	char      tty[32];
-
-	mk("bus/usb/devices/1-1.6:1.2");
-	pthread_create(&t, NULL, late_tty, NULL);
-	ck_assert(usbpath_wait_tty(root, "1-1.6", 2, 3000, 10, -1, tty, sizeof tty));
-	ck_assert_str_eq(tty, "ttyUSB3");
-	pthread_join(t, NULL);
-	/* Never there: false after the timeout. */
-	ck_assert(!usbpath_wait_tty(root, "1-1.7", 2, 50, 10, -1, tty, sizeof tty));
-}
-END_TEST
-
-/* A readable stop fd ends the wait at once. */
-START_TEST(test_wait_stopped)
-{
-	int  p[2];
-	char tty[32];
-
-	ck_assert_int_eq(pipe(p), 0);
-	ck_assert_int_eq(write(p[1], "x", 1), 1);
-	ck_assert(!usbpath_wait_tty(root, "1-1.7", 2, 60000, 10, p[0], tty, sizeof tty));
-	close(p[0]);
-	close(p[1]);
-}
-END_TEST
-
 int
 main(void)
 {
 	Suite   *s = suite_create("usbpath");
 	TCase   *tc = tcase_create("usbpath");
-	SRunner *sr;
-	int      failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_format);
@@ -202,12 +161,6 @@ main(void)
 	tcase_add_test(tc, test_acm_layout_and_gaps);
 	tcase_add_test(tc, test_configuration_value);
 	tcase_add_test(tc, test_read_hex);
-	tcase_add_test(tc, test_wait_late_tty);
-	tcase_add_test(tc, test_wait_stopped);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(s, CK_NORMAL);
 }

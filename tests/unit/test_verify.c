@@ -222,7 +222,7 @@ START_TEST(test_fresh_file_verifies)
 	ls = lines_read(path);
 	ck_assert_int_eq(ls.n, NUNITS + 1);
 	ck_assert_ptr_nonnull(strstr(ls.l[NUNITS], head));
-	ck_assert_ptr_nonnull(strstr(ls.l[0], ",detail_file,row_sha256\r\n"));
+	ck_assert_ptr_nonnull(strstr(ls.l[0], ",detail_file,checks,row_sha256\r\n"));
 	lines_free(&ls);
 	free(dir);
 }
@@ -425,7 +425,7 @@ START_TEST(test_older_file_gets_a_fresh_chain)
 
 	ls = lines_read(path);
 	ck_assert_int_eq(ls.n, 5);
-	ck_assert_ptr_nonnull(strstr(ls.l[3], ",detail_file,row_sha256\r\n"));
+	ck_assert_ptr_nonnull(strstr(ls.l[3], ",detail_file,checks,row_sha256\r\n"));
 	lines_free(&ls);
 	assert_verify(path, 0, ": OK 1 rows, head ");
 	assert_verify(path, 0, "(2 earlier rows have no row_sha256");
@@ -445,6 +445,63 @@ START_TEST(test_older_file_gets_a_fresh_chain)
 	ck_assert_ptr_null(strstr(errs, "error"));
 	free(out);
 	free(errs);
+	free(dir);
+}
+END_TEST
+
+/* A file chained by the version before the checks column (27 columns,
+ * row_sha256 last): this version goes on under its own header line, the
+ * chain running on across it, and verify holds the whole file to it. */
+START_TEST(test_checks_column_continues_older_chain)
+{
+	static const char *const old_rows[] = {
+	    "r0,line3-A,ana,A1,,,BG96,1,,X,Y,Y,,,upload,PASS,,,,1,"
+	    "2026-11-21T08:00:00.000Z,2026-11-21T08:01:00.000Z,60.000,,,u0.csv",
+	    "r1,line3-A,ana,A2,,,BG96,2,,X,Y,Y,,,upload,FAIL,UPDATING,510,x,1,"
+	    "2026-11-21T08:00:00.000Z,2026-11-21T08:02:00.000Z,120.000,,,u1.csv",
+	};
+	char           path[2048], hpath[2100], err[256], *dir = make_dir();
+	char           prev[CHAIN_HEX_LEN + 1], hash[CHAIN_HEX_LEN + 1];
+	report_writer *w;
+	FILE          *f;
+	lines          ls;
+
+	ck_assert_int_eq(report_open(&w, dir, "line3-A", err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s/line3-A-2026-11-21.csv", dir);
+	f = fopen(path, "w");
+	fputs("run_id,station,operator,slot,usb_path,port,model,imei,iccid,"
+	    "fw_before,fw_target,fw_after,package,package_sha256,delivery,"
+	    "result,error_phase,error_code,error_text,attempts,started_at,"
+	    "finished_at,duration_s,transfer_s,update_s,detail_file,row_sha256\r\n", f);
+	chain_zero(prev);
+	for (int i = 0; i < 2; i++) {
+		chain_row_hash(prev, old_rows[i], strlen(old_rows[i]), hash);
+		fprintf(f, "%s,%s\r\n", old_rows[i], hash);
+		memcpy(prev, hash, sizeof prev);
+	}
+	fclose(f);
+	chain_head_path(path, hpath, sizeof hpath);
+	f = fopen(hpath, "w");
+	fprintf(f, "%s 2\n", prev);
+	fclose(f);
+	assert_verify(path, 0, ": OK 2 rows, head ");
+
+	run_unit(w, 5, NULL);
+	report_close(w);
+	ls = lines_read(path);
+	ck_assert_int_eq(ls.n, 5);
+	ck_assert_ptr_nonnull(strstr(ls.l[3], ",detail_file,checks,row_sha256\r\n"));
+	/* The new row chains from the old rows' last row_sha256. */
+	chain_row_hash(prev, ls.l[4], strrchr(ls.l[4], ',') - ls.l[4], hash);
+	ck_assert_ptr_nonnull(strstr(ls.l[4], hash));
+	assert_verify(path, 0, ": OK 3 rows, head ");
+
+	/* An old row taken out is still seen across the new header. */
+	free(ls.l[2]);
+	ls.l[2] = strdup("");
+	lines_write(path, &ls);
+	assert_verify(path, 1, "row_sha256 does not match");
+	lines_free(&ls);
 	free(dir);
 }
 END_TEST
@@ -491,12 +548,21 @@ START_TEST(test_docs_worked_example)
 	    "2026-11-21T10:09:00.000Z,240.000,12.000,,"
 	    "units/861234567890124-20261121T100500.000Z.csv";
 	char zero[CHAIN_HEX_LEN + 1], h1[CHAIN_HEX_LEN + 1], h2[CHAIN_HEX_LEN + 1];
+	char r1[sizeof row1 + 32], r2[sizeof row2 + 8];
 
 	chain_zero(zero);
+	/* As rows of the version before the checks column. */
 	chain_row_hash(zero, row1, strlen(row1), h1);
 	chain_row_hash(h1, row2, strlen(row2), h2);
 	ck_assert_str_eq(h1, "58e7f2152fb93561b415d4af16555431ee7e3a34425a8f25060a58516a30a2a1");
 	ck_assert_str_eq(h2, "f0400e5f5543ad13d50e1bd2cd4c97665d94b95fcba3c044a870538513c5d682");
+	/* docs/audit.md's rows, with it. */
+	snprintf(r1, sizeof r1, "%s,imei=ok;network=ok", row1);
+	snprintf(r2, sizeof r2, "%s,", row2);
+	chain_row_hash(zero, r1, strlen(r1), h1);
+	chain_row_hash(h1, r2, strlen(r2), h2);
+	ck_assert_str_eq(h1, "ccc5254d72468b4715b2789b958f9b5818946bbac2d0d3ddfca7d62a74355f39");
+	ck_assert_str_eq(h2, "e3bb8484f615a433b837c7676de9e80e0809ac66def9cdfc12350dbff81be1c9");
 }
 END_TEST
 
@@ -563,6 +629,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_hostile_fields_verify_and_count_lines);
 	tcase_add_test(tc, test_appends_continue_the_chain);
 	tcase_add_test(tc, test_older_file_gets_a_fresh_chain);
+	tcase_add_test(tc, test_checks_column_continues_older_chain);
 	tcase_add_test(tc, test_torn_last_row_is_cut_before_the_next);
 	tcase_add_test(tc, test_docs_worked_example);
 	tcase_add_test(tc, test_exit_statuses);
@@ -573,11 +640,5 @@ verify_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(verify_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run_suite(verify_suite(), CK_NORMAL);
 }
