@@ -11,13 +11,26 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (in build-fuzz/)
 #   make demo       the station against emulated modules
 #   make bench      scale and speed figures into bench/RESULTS.md (~15 min)
-#   make deps       install the Debian packages this project needs
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       install the Debian packages this project needs (demo and
+#                   check run it first themselves, quietly)
+#   make install    PREFIX=/usr/local DESTDIR= (each file where the package
+#                   puts it with PREFIX=/usr); make uninstall the same files
+#   make deb        Debian packages into build/deb/, then lintian (docs/packaging.md)
 
 CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share/dfota-station
+SIMLIBDIR ?= $(PREFIX)/lib/dfota-sim
+# The system's own folders, as its udev and systemd say (Debian 12:
+# /lib/udev, /lib/systemd/system, /usr/lib/sysusers.d): outside PREFIX,
+# because udev and systemd look nowhere else.
+UDEVDIR  ?= $(or $(shell pkg-config --variable=udevdir udev 2>/dev/null),/lib/udev)
+UNITDIR  ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+SYSUSERSDIR ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),/usr/lib/sysusers.d)
 SANFLAGS ?=
 PKGS     := libusb-1.0 libserialport ncursesw libconfig libpq libmicrohttpd libcrypto
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -66,7 +79,7 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 INTG_BIN := $(INTG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit integration san tsan demo deps install clean fuzz fuzz-build tsan-check bench
+.PHONY: all check check-suite unit integration san tsan demo deps install uninstall deb clean fuzz fuzz-build tsan-check bench
 
 all: $(STATION) $(SIM) $(HUBFIX)
 
@@ -89,7 +102,7 @@ $(BUILD)/sim/sim_hub_tree.o: ALL_CFLAGS += $(UMOCKDEV_CFLAGS)
 $(HUBFIX): sim/preload/sim_hub_realpath.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< $(LDFLAGS) -ldl
 
 $(SIM): $(SIM_OBJ) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
@@ -120,9 +133,16 @@ TEST_ENV = DFOTA_STATION=$(abspath $(STATION)) DFOTA_SIM=$(abspath $(SIM)) \
            DFOTA_TESTDATA=$(abspath tests/data) DFOTA_TMP=$(abspath $(BUILD)/tmp) \
            CK_DEFAULT_TIMEOUT=120 TZ=UTC
 
-check: all $(UNIT_BIN) $(INTG_BIN)
+# Set-up first (quiet when everything is there), then a make that reads the
+# pkg-config flags of what it may just have installed.
+check:
+	@./scripts/install-deps --quiet
+	@$(MAKE) --no-print-directory check-suite
+
+check-suite: all $(UNIT_BIN) $(INTG_BIN)
 	@mkdir -p $(BUILD)/tmp
 	@./tests/check-layers
+	@./tests/check-man
 	@./tests/data/cases/gen-matrix --check
 	@./tests/run-suite $(BUILD) $(UNIT_BIN) $(INTG_BIN) -- $(TEST_ENV)
 
@@ -171,17 +191,60 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 bench: all $(BENCH_BIN)
 	python3 bench/run.py --build $(BUILD) $(BENCH_ARGS)
 
-demo: all
+demo:
+	@./scripts/install-deps --quiet
+	@$(MAKE) --no-print-directory all
 	./scripts/demo
 
 deps:
 	./scripts/install-deps
 
+# What make install writes, one list, so uninstall removes exactly that.
+# The systemd unit's ExecStart names BINDIR.
+INSTALLED = $(BINDIR)/dfota-station $(BINDIR)/dfota-sim $(SIMLIBDIR)/libdfota-hubfix.so \
+            $(MANDIR)/man1/dfota-station.1 $(MANDIR)/man5/dfota-station.cfg.5 $(MANDIR)/man1/dfota-sim.1 \
+            $(UDEVDIR)/rules.d/70-dfota-station.rules $(SYSUSERSDIR)/dfota-station.conf \
+            $(UNITDIR)/dfota-station@.service \
+            $(patsubst config/examples/%,$(DATADIR)/examples/%,$(wildcard config/examples/*.cfg))
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dfota-station/examples
-	install -m 0755 $(STATION) $(SIM) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 config/examples/*.cfg $(DESTDIR)$(PREFIX)/share/dfota-station/examples/
-	install -m 0644 packaging/70-dfota-station.rules $(DESTDIR)$(PREFIX)/share/dfota-station/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SIMLIBDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(UDEVDIR)/rules.d \
+	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(STATION) $(SIM) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(HUBFIX) $(DESTDIR)$(SIMLIBDIR)/
+	install -m 0644 man/dfota-station.1 man/dfota-sim.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/dfota-station.cfg.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 config/examples/*.cfg $(DESTDIR)$(DATADIR)/examples/
+	install -m 0644 packaging/70-dfota-station.rules $(DESTDIR)$(UDEVDIR)/rules.d/
+	install -m 0644 packaging/dfota-station.sysusers $(DESTDIR)$(SYSUSERSDIR)/dfota-station.conf
+	sed 's|/usr/bin/dfota-station|$(BINDIR)/dfota-station|' packaging/dfota-station@.service \
+	  >$(DESTDIR)$(UNITDIR)/dfota-station@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/dfota-station@.service
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR) $(DESTDIR)$(SIMLIBDIR) 2>/dev/null
+
+# Debian packages from a copy of the tree (the files git knows, committed or
+# not, without what .gitignore leaves out), so the .debs, .changes and
+# .buildinfo land in build/deb/ and not beside the clone. dpkg-buildpackage
+# reads debian/; lintian must report no error.
+DEB_DIR ?= build/deb
+deb:
+	@./scripts/install-deps --quiet
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git ls-files -z --cached --others --exclude-standard | \
+	    xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+	    tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src; \
+	else \
+	  tar --exclude='./build*' --exclude=./.git -cf - . | tar -xf - -C $(DEB_DIR)/src; \
+	fi
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_DIR)/src
+	lintian --fail-on error $(DEB_DIR)/*.changes
+	@ls -1 $(DEB_DIR)/*.deb
 
 clean:
 	rm -rf build build-san build-tsan build-fuzz

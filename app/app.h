@@ -9,6 +9,8 @@
 #ifndef DFOTA_APP_H
 #define DFOTA_APP_H
 
+#include <stdio.h>
+
 #include "config/config.h"
 #include "packages/pkg.h"
 
@@ -22,6 +24,9 @@ typedef struct app_command {
 	const char *summary;     /* one line for the usage text */
 } app_command;
 
+/* One line per command of main.c's table ("  name  summary"), for the
+ * usage text of dfota-station --help: a new row shows up there itself. */
+void app_print_commands(FILE *out);
 /* "dfota-station: <message>\n(see dfota-station --help)" on stderr;
  * returns APP_EXIT_USAGE. fmt takes one string. */
 int  app_usage_error(const char *fmt, const char *arg);

@@ -154,7 +154,9 @@ app_errors_main(int argc, char **argv)
 			fputs(errors_usage_text, stdout);
 			return 0;
 		}
-		return app_usage_error("errors: unknown option '%s'", argv[optind - 1]);
+		fprintf(stderr, "dfota-station errors: unknown option '%s'\n", argv[optind - 1]);
+		fputs(errors_usage_text, stderr);
+		return APP_EXIT_USAGE;
 	}
 	argc -= optind;
 	argv += optind;

@@ -15,10 +15,17 @@
 #include "app/app.h"
 
 static const app_command app_commands[] = {
-	{ "report",       app_report_main,       "summary, verify: read report CSVs" },
+	{ "report",       app_report_main,       "summary, verify: read report CSVs (report --help)" },
 	{ "check-config", app_check_config_main, "check a station file, list its packages" },
 	{ "errors",       app_errors_main,       "what a module's error codes mean, per model" },
 };
+
+void
+app_print_commands(FILE *out)
+{
+	for (size_t i = 0; i < sizeof app_commands / sizeof app_commands[0]; i++)
+		fprintf(out, "  %-14s %s\n", app_commands[i].name, app_commands[i].summary);
+}
 
 int
 app_usage_error(const char *fmt, const char *arg)

@@ -5,9 +5,7 @@
  *                 [--idle-exit SECONDS] [--operator NAME] [--reports DIR]
  *                 [--dry-run] [--verbose] [--version] [--help]
  *   dfota-station --list [--headless] [--config FILE]
- *   dfota-station report summary [--by model|slot|error|day] CSV...
- *   dfota-station report verify CSV...
- *   dfota-station check-config FILE
+ *   dfota-station COMMAND [ARGS]     (main.c's table; COMMAND --help)
  *
  * main() only wires things together: it reads and checks the station file
  * and the package catalog (exit 2 on any error, naming file, line and
@@ -52,31 +50,55 @@ static const char usage_text[] =
 "                     [--idle-exit SECONDS] [--operator NAME] [--reports DIR]\n"
 "                     [--dry-run] [--verbose] [--version] [--help]\n"
 "       dfota-station --list [--headless] [--config FILE]\n"
-"       dfota-station report summary [--by model|slot|error|day|station|operator|package]\n"
-"                                    [--csv|--json] CSV...\n"
-"       dfota-station report verify [--pubkey PUB.pem] CSV...\n"
-"       dfota-station report sign --key KEY.pem CSV...\n"
-"       dfota-station check-config FILE\n"
-"       dfota-station errors [MODEL [CODE]]   what a module's codes mean\n"
+"       dfota-station COMMAND [ARGS]      (dfota-station COMMAND --help)\n"
 "\n"
 "Updates Quectel modules by DFOTA on every configured slot and writes one\n"
 "CSV row per unit to the reports folder.\n"
 "\n"
-"  --config FILE      station file (default ./station.cfg, else\n"
+"  -c, --config FILE  station file (default ./station.cfg, else\n"
 "                     /etc/dfota-station/station.cfg)\n"
 "  --headless         one JSON object per line on stdout instead of the grid\n"
+"                     (also when the station cannot start: one line with\n"
+"                     the error's file, line, setting and message)\n"
 "  --once             each slot handles at most one unit, then exit\n"
 "  --max-units N      exit after N units have finished\n"
 "  --idle-exit S      exit when nothing ran or arrived for S seconds\n"
 "  --operator NAME    written into every report row\n"
 "  --reports DIR      reports folder (overrides station.reports_dir)\n"
 "  --dry-run          identify and plan only; change nothing on any module\n"
-"  --verbose          every command and line, on stderr\n"
+"  -v, --verbose      every command and line: on stderr, or with the grid\n"
+"                     appended to REPORTS_DIR/trace.log\n"
 "  --list             the Quectel modules on USB now: port path, model,\n"
 "                     product id, AT tty, slot (--headless: JSON lines)\n"
+"  -V, --version      the version, then exit\n"
+"  -h, --help         this text, then exit\n"
+"\n"
+"Commands:\n";
+
+static const char usage_tail[] =
 "\n"
 "Exit status: 0 every unit passed or needed nothing, 1 a unit failed or was\n"
-"cut short, 2 usage or configuration error, 3 the station could not run.\n";
+"cut short, 2 usage or configuration error, 3 the station could not run.\n"
+"Manual: dfota-station(1), dfota-station.cfg(5).\n";
+
+static void
+usage(FILE *out)
+{
+	fputs(usage_text, out);
+	app_print_commands(out);
+	fputs(usage_tail, out);
+}
+
+/* An unknown option or a bad value: the reason, the usage, exit 2. */
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "dfota-station: ");
+	fprintf(stderr, fmt, arg);
+	fputs("\n", stderr);
+	usage(stderr);
+	return APP_EXIT_USAGE;
+}
 
 static bool
 parse_number(const char *s, double min, double *out)
@@ -112,7 +134,7 @@ parse_cli(int argc, char **argv, cli *c)
 	double v;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":c:vVh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': c->config = optarg; break;
 		case 'H': c->headless = true; break;
@@ -124,28 +146,28 @@ parse_cli(int argc, char **argv, cli *c)
 		case 'L': c->list = true; break;
 		case 'm':
 			if (!parse_number(optarg, 1, &v) || v != (int)v)
-				return app_usage_error("--max-units needs a whole number of at least 1, got '%s'", optarg);
+				return usage_error("--max-units needs a whole number of at least 1, got '%s'", optarg);
 			c->opt.max_units = (int)v;
 			break;
 		case 'i':
 			if (!parse_number(optarg, 0.001, &v))
-				return app_usage_error("--idle-exit needs a number of seconds above 0, got '%s'", optarg);
+				return usage_error("--idle-exit needs a number of seconds above 0, got '%s'", optarg);
 			c->opt.idle_exit = v;
 			break;
 		case 'V':
 			printf("dfota-station %s\n", DFOTA_VERSION);
 			exit(0);
 		case 'h':
-			fputs(usage_text, stdout);
+			usage(stdout);
 			exit(0);
 		case ':':
-			return app_usage_error("%s needs a value", argv[optind - 1]);
+			return usage_error("%s needs a value", argv[optind - 1]);
 		default:
-			return app_usage_error("unknown option '%s'", argv[optind - 1]);
+			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return app_usage_error("unexpected argument '%s'", argv[optind]);
+		return usage_error("unknown command or unexpected argument '%s'", argv[optind]);
 	/* A dry run looks at each unit once; it changes nothing to wait for. */
 	if (c->opt.dry_run)
 		c->opt.once = true;
@@ -183,6 +205,56 @@ alert_on_bus(void *ctx, const char *text)
 	bus_post(ctx, &ev);
 }
 
+/* As station.c decides: USB discovery runs when the file asks for it and
+ * some slot is USB, or there is no slots list. */
+static bool
+config_wants_usb(const station_config *cfg)
+{
+	if (!cfg->discovery.usb)
+		return false;
+	for (size_t i = 0; i < cfg->nslots; i++)
+		if (cfg->slots[i].usb_path[0] != '\0')
+			return true;
+	return cfg->nslots == 0;
+}
+
+/* Where the station speaks JSON lines (the headless sink, run_station). */
+static bool
+speaks_json(const cli *c)
+{
+	return !c->opt.dry_run && (c->headless || !isatty(1));
+}
+
+/* The station cannot start: the message on stderr and, where the station
+ * speaks JSON, one line with its parts (ui/headless.c). */
+static int
+fail(const cli *c, const char *path, const char *message, int status)
+{
+	fprintf(stderr, "dfota-station: %s\n", message);
+	if (speaks_json(c))
+		headless_fail(stdout, path, message, status);
+	return status;
+}
+
+/* app_load_config, with the error also as JSON (fail). */
+static int
+load_config(const cli *c, station_config *cfg, pkg_catalog *cat)
+{
+	const char *path = c->config != NULL ? c->config : config_default_path();
+	char        err[1024];
+
+	if (path == NULL)
+		return fail(c, NULL, "no station file: give --config FILE, or create "
+		    "./station.cfg or /etc/dfota-station/station.cfg", APP_EXIT_USAGE);
+	if (config_load(path, cfg, err, sizeof err) != 0)
+		return fail(c, path, err, APP_EXIT_USAGE);
+	if (pkg_catalog_load(cat, cfg, err, sizeof err) != 0) {
+		config_free(cfg);
+		return fail(c, path, err, APP_EXIT_USAGE);
+	}
+	return 0;
+}
+
 static int
 run_station(cli *c)
 {
@@ -203,7 +275,7 @@ run_station(cli *c)
 	char           err[1024];
 	sigset_t       sigs;
 
-	if ((rc = app_load_config(c->config != NULL ? c->config : config_default_path(), &cfg, &cat)) != 0)
+	if ((rc = load_config(c, &cfg, &cat)) != 0)
 		return rc;
 	if (c->reports != NULL)
 		snprintf(cfg.reports_dir, sizeof cfg.reports_dir, "%s", c->reports);
@@ -222,14 +294,19 @@ run_station(cli *c)
 	}
 	/* No slots list: every Quectel module on USB is a slot. */
 	if (cfg.nslots == 0 && !cfg.discovery.usb) {
-		fprintf(stderr, "dfota-station: %s: no slots configured and discovery.usb is "
-		    "false: nothing to do\n", cfg.path);
-		rc = APP_EXIT_USAGE;
+		snprintf(err, sizeof err, "%s: no slots configured and discovery.usb is "
+		    "false: nothing to do", cfg.path);
+		rc = fail(c, cfg.path, err, APP_EXIT_USAGE);
+		goto out;
+	}
+	/* No USB at all: said before any slot starts, so a JSON reader gets
+	 * the error line alone. */
+	if (config_wants_usb(&cfg) && !discovery_usb_present(err, sizeof err)) {
+		rc = fail(c, NULL, err, APP_EXIT_STATION);
 		goto out;
 	}
 	if (!c->opt.dry_run && report_open(&reports, cfg.reports_dir, cfg.name, err, sizeof err) != 0) {
-		fprintf(stderr, "dfota-station: %s\n", err);
-		rc = APP_EXIT_STATION;
+		rc = fail(c, cfg.path, err, APP_EXIT_STATION);
 		goto out;
 	}
 	if (reports != NULL)
@@ -239,8 +316,7 @@ run_station(cli *c)
 	if (reports != NULL) {
 		size_t corrupt = 0, torn = 0;
 		if (journal_open(&jrn, cfg.reports_dir, cfg.name, err, sizeof err) != 0) {
-			fprintf(stderr, "dfota-station: %s\n", err);
-			rc = APP_EXIT_STATION;
+			rc = fail(c, cfg.path, err, APP_EXIT_STATION);
 			goto out;
 		}
 		report_set_journal(reports, jrn);
@@ -288,13 +364,19 @@ run_station(cli *c)
 	    (g != NULL && grid_start(g) != 0)) {
 		grid_free(g);
 		g = NULL;
-		fprintf(stderr, "dfota-station: cannot start (out of memory or threads)\n");
 		bus_free(b);
-		rc = APP_EXIT_STATION;
+		rc = fail(c, cfg.path, "cannot start (out of memory or threads)", APP_EXIT_STATION);
 		goto out;
 	}
 	rc = station_run(&st);
 	bus_stop(b);
+	/* No USB: the station said why on stderr; the JSON reader hears it
+	 * as the one error line instead of a summary of nothing. */
+	if (rc == APP_EXIT_STATION && st.failure[0] != '\0' && hl != NULL) {
+		headless_fail(stdout, NULL, st.failure, rc);
+		headless_free(hl);
+		hl = NULL;
+	}
 	/* Every row is written: what is still in flight is all the journal keeps. */
 	if (jrn != NULL)
 		journal_compact(jrn);

@@ -31,6 +31,7 @@
  * header here, or a database row under its column names.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,12 @@ summary_usage(FILE *err)
 	    "percentiles of session CSVs, overall and per group; also, counted by\n"
 	    "IMEI, first-pass yield (units that passed at their first attempt /\n"
 	    "units) and final yield (units whose last attempt passed / units).\n"
+	    "\n"
+	    "  --by KEY     one group per model, slot, error, day, station,\n"
+	    "               operator or package\n"
+	    "  --csv        as CSV (one row per group)\n"
+	    "  --json       as one JSON object\n"
+	    "  -h, --help   this text\n"
 	    "\n"
 	    "Exit status: 0 printed, 2 usage error, or a file that cannot be read\n"
 	    "as a session report (the message names it).\n", err);
@@ -727,43 +734,51 @@ report_summary_run(int argc, char **argv, FILE *out, FILE *err)
 	summary_data        d = { NULL, 0, 0 };
 	int                 by = -1, i, nfiles = 0, rc = 0;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
 
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (a[0] != '-' || a[1] == '\0')
-			break;
-		if (strcmp(a, "--csv") == 0)
+	/* getopt_long (docs/cli.md); its messages would go to stderr, not err. */
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'C':
 			fmt = SUMMARY_CSV;
-		else if (strcmp(a, "--json") == 0)
+			break;
+		case 'J':
 			fmt = SUMMARY_JSON;
-		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			break;
+		case 'h':
 			summary_usage(out);
 			return 0;
-		} else if (strcmp(a, "--by") == 0 && i + 1 < argc)
-			v = argv[++i];
-		else if (strncmp(a, "--by=", 5) == 0)
-			v = a + 5;
-		else {
-			fprintf(err, "report summary: unknown option %s\n", a);
-			summary_usage(err);
-			return 2;
-		}
-		if (v != NULL) {
+		case 'b':
 			for (by = 0; by < SUMMARY_NBY; by++) {
-				if (strcmp(v, summary_by_names[by]) == 0)
+				if (strcmp(optarg, summary_by_names[by]) == 0)
 					break;
 			}
 			if (by == SUMMARY_NBY) {
 				fprintf(err, "report summary: --by %s: must be model, "
-				    "slot, error, day, station, operator or package\n", v);
+				    "slot, error, day, station, operator or package\n", optarg);
 				return 2;
 			}
+			break;
+		case ':':
+			fprintf(err, "report summary: %s needs a value\n", argv[optind - 1]);
+			summary_usage(err);
+			return 2;
+		default:
+			fprintf(err, "report summary: unknown option %s\n", argv[optind - 1]);
+			summary_usage(err);
+			return 2;
 		}
 	}
+	i = optind;
 	if (i >= argc) {
 		fputs("report summary: no CSV file given\n", err);
 		summary_usage(err);

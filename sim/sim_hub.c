@@ -34,11 +34,13 @@
  * without it, the COMMAND with it (and UMOCKDEV_DIR), so that a station
  * started there sees only the emulated USB tree. The preload limits one
  * process to about 50 open testbed /dev nodes (docs/testing.md §2). For the
- * COMMAND, libdfota-hubfix.so (next to this program, see
+ * COMMAND, libdfota-hubfix.so (next to this program in a build tree,
+ * ../lib/dfota-sim/ from it when installed; see
  * sim/preload/sim_hub_realpath.c) goes in front of umockdev's preload: it
  * keeps umockdev 0.17's realpath() from corrupting memory on emulated ttys.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -97,18 +99,26 @@ typedef struct hub_app {
 	int         stop;
 } hub_app;
 
+static const char hub_usage_text[] =
+    "usage: dfota-sim hub [--speed X] [--seed N] [--pkgdir DIR] [--logdir DIR]\n"
+    "                     [--control FIFO] --port PATH,model=M[,KEY=V...]...\n"
+    "                     [-- COMMAND ARGS...]\n"
+    "\n"
+    "Emulated modules behind emulated USB hubs (umockdev): each --port is a\n"
+    "USB port path with a module; COMMAND runs inside the testbed and the hub\n"
+    "exits with its status.\n"
+    "\n"
+    "hub keys: moveto=PATH@N (N-th re-enumeration on PATH), plugged=no\n"
+    "control: unplug PATH | plug PATH [SPEC] | move PATH PATH2 |\n"
+    "         hub-remove PATH | quit\n"
+    "  -h, --help   this text\n";
+
 static int
 hub_usage(const char *why)
 {
 	if (why != NULL)
 		fprintf(stderr, "dfota-sim hub: %s\n", why);
-	fprintf(stderr,
-	    "usage: dfota-sim hub [--speed X] [--seed N] [--pkgdir DIR] [--logdir DIR]\n"
-	    "                     [--control FIFO] --port PATH,model=M[,KEY=V...]...\n"
-	    "                     [-- COMMAND ARGS...]\n"
-	    "hub keys: moveto=PATH@N (N-th re-enumeration on PATH), plugged=no\n"
-	    "control: unplug PATH | plug PATH [SPEC] | move PATH PATH2 |\n"
-	    "         hub-remove PATH | quit\n");
+	fputs(hub_usage_text, stderr);
 	return 2;
 }
 
@@ -481,7 +491,12 @@ hub_command_preload(const hub_app *app)
 	snprintf(fix, sizeof fix, "%s", app->self);
 	if ((slash = strrchr(fix, '/')) == NULL)
 		return;
+	/* build/ (beside the program), then an installed tree (make install:
+	 * PREFIX/bin/dfota-sim, PREFIX/lib/dfota-sim/libdfota-hubfix.so). */
 	snprintf(slash + 1, sizeof fix - (size_t)(slash + 1 - fix), "libdfota-hubfix.so");
+	if (access(fix, R_OK) != 0)
+		snprintf(slash + 1, sizeof fix - (size_t)(slash + 1 - fix),
+		    "../lib/dfota-sim/libdfota-hubfix.so");
 	if (access(fix, R_OK) != 0)
 		return;
 	snprintf(val, sizeof val, "%s:%s", fix, pre != NULL ? pre : "libumockdev-preload.so.0");
@@ -538,30 +553,46 @@ hub_wait_events(hub_app *app, int ms)
 static int
 hub_parse(hub_app *app, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+	static const struct option opts[] = {
+		{ "speed", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "pkgdir", required_argument, NULL, 'p' },
+		{ "logdir", required_argument, NULL, 'l' },
+		{ "control", required_argument, NULL, 'c' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	/* "+": no reordering, argv stays as given (hub_reexec_with_preload
+	 * runs it again), and the first word after "--" is the command. */
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		const char *v = optarg;
 		bool        plugged;
 
-		if (strcmp(a, "--") == 0) {
-			if (i + 1 >= argc)
-				return hub_usage("-- needs a command");
-			app->command = argv + i + 1;
-			break;
-		}
-		if (v == NULL)
-			return hub_usage("an option is missing its value");
-		i++;
-		if (strcmp(a, "--speed") == 0)
+		switch (ch) {
+		case 'h':
+			fputs(hub_usage_text, stdout);
+			return -1;
+		case 's':
 			app->speed = v;
-		else if (strcmp(a, "--seed") == 0)
+			break;
+		case 'S':
 			app->seed = strtoul(v, NULL, 10);
-		else if (strcmp(a, "--pkgdir") == 0)
+			break;
+		case 'p':
 			app->pkgdir = v;
-		else if (strcmp(a, "--logdir") == 0)
+			break;
+		case 'l':
 			app->logdir = v;
-		else if (strcmp(a, "--control") == 0)
+			break;
+		case 'c':
 			app->control = v;
-		else if (strcmp(a, "--port") == 0) {
+			break;
+		case 'P': {
 			hub_port *p = &app->ports[app->nports];
 			if (app->nports == HUB_MAX_PORTS)
 				return hub_usage("too many ports");
@@ -574,9 +605,20 @@ hub_parse(hub_app *app, int argc, char **argv)
 				return hub_usage("a port path is given twice");
 			p->plugs = plugged ? 0 : -1;   /* -1: not plugged at the start */
 			app->nports++;
-		} else
+			break;
+		}
+		case ':':
+			return hub_usage("an option is missing its value");
+		default:
 			return hub_usage("unknown option");
+		}
 	}
+	if (optind > 1 && strcmp(argv[optind - 1], "--") == 0) {
+		if (optind >= argc)
+			return hub_usage("-- needs a command");
+		app->command = argv + optind;
+	} else if (optind < argc)
+		return hub_usage("unexpected argument (a command goes after --)");
 	return app->nports > 0 ? 0 : hub_usage("no --port given");
 }
 
@@ -739,7 +781,7 @@ sim_hub_main(int argc, char **argv)
 	app.ctl_fd = app.ino_fd = app.sig_fd = -1;
 	app.cmd_pid = -1;
 	if ((rc = hub_parse(&app, argc, argv)) != 0)
-		return rc;
+		return rc < 0 ? 0 : rc;   /* -1: --help was printed */
 	hub_reexec_with_preload(argc, argv);
 	if (hub_setup(&app) != 0 || hub_start_ports(&app) != 0) {
 		fprintf(stderr, "dfota-sim hub: could not start\n");

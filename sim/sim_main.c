@@ -3,7 +3,7 @@
  * dfota-station without hardware (docs/dfota-sim.md).
  *
  *   dfota-sim [--speed X] [--seed N] [--pkgdir DIR] [--log FILE]
- *             (--module SPEC | --scenario FILE)...
+ *             (--module SPEC | --scenario FILE)...   [-h|--help]
  *   dfota-sim hub ...                  (sim_hub.c: modules on emulated USB)
  *   dfota-sim make-package --model M --from REV --to REV [--size BYTES]
  *             [--seed N] -o FILE
@@ -14,6 +14,7 @@
  * Then every module closes and removes its links, and the exit status is 0.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,20 +39,35 @@ typedef struct sim_app {
 	sim_watch    sigwatch;
 } sim_app;
 
+static const char sim_usage_text[] =
+    "usage: dfota-sim [--speed X] [--seed N] [--pkgdir DIR] [--log FILE]\n"
+    "                 (--module SPEC | --scenario FILE)...\n"
+    "       dfota-sim hub [...] --port PATH,SPEC... [-- COMMAND...]   (hub --help)\n"
+    "       dfota-sim make-package --model M --from REV --to REV\n"
+    "                 [--size BYTES] [--seed N] -o FILE       (make-package --help)\n"
+    "\n"
+    "Emulated Quectel modules on pseudo-terminals, for testing dfota-station\n"
+    "without hardware. Prints \"dfota-sim: ready, N modules\" once every link\n"
+    "exists, and runs until SIGINT or SIGTERM.\n"
+    "\n"
+    "  --speed X        time runs X times faster than a real module (default 1)\n"
+    "  --seed N         seed of the emulated randomness (default 1)\n"
+    "  --pkgdir DIR     where uploaded packages are looked up\n"
+    "  --log FILE       every line each module receives and sends\n"
+    "  --module SPEC    one module (repeatable)\n"
+    "  --scenario FILE  modules from a file, one SPEC a line\n"
+    "  -h, --help       this text\n"
+    "\n"
+    "SPEC: link=PATH,model=%s[,rev=,imei=,iccid=,fault=F+F,echo=,\n"
+    "      network=,register=,space=,urcport=,\n"
+    "      trigger_mode=,apn=,urc_link=]  (dfota-sim(1), docs/dfota-sim.md)\n";
+
 static int
 usage(const char *why)
 {
 	if (why != NULL)
 		fprintf(stderr, "dfota-sim: %s\n", why);
-	fprintf(stderr,
-	    "usage: dfota-sim [--speed X] [--seed N] [--pkgdir DIR] [--log FILE]\n"
-	    "                 (--module SPEC | --scenario FILE)...\n"
-	    "       dfota-sim hub [...] --port PATH,SPEC... [-- COMMAND...]\n"
-	    "       dfota-sim make-package --model M --from REV --to REV\n"
-	    "                 [--size BYTES] [--seed N] -o FILE\n"
-	    "SPEC: link=PATH,model=%s[,rev=,imei=,iccid=,fault=F+F,echo=,\n"
-	    "      network=,register=,space=,urcport=,urc_link=]  (see docs/dfota-sim.md)\n",
-	    sim_model_names());
+	fprintf(stderr, sim_usage_text, sim_model_names());
 	return 2;
 }
 
@@ -79,26 +95,42 @@ parse_args(sim_app *app, int argc, char **argv)
 {
 	char err[512];
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+	static const struct option opts[] = {
+		{ "speed", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "pkgdir", required_argument, NULL, 'p' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "scenario", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		const char *v = optarg;
 		char *end;
 
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-			return usage(NULL);
-		if (v == NULL)
-			return usage("an option is missing its value");
-		i++;
-		if (strcmp(a, "--speed") == 0) {
+		switch (ch) {
+		case 'h':
+			printf(sim_usage_text, sim_model_names());
+			return -1;
+		case 's':
 			app->env.speed = strtod(v, &end);
 			if (*end != '\0' || !(app->env.speed > 0))
 				return usage("--speed wants a number above 0");
-		} else if (strcmp(a, "--seed") == 0) {
+			break;
+		case 'S':
 			app->env.seed = strtoull(v, &end, 10);
 			if (*end != '\0')
 				return usage("--seed wants an integer");
-		} else if (strcmp(a, "--pkgdir") == 0) {
+			break;
+		case 'p':
 			app->env.pkgdir = v;
-		} else if (strcmp(a, "--log") == 0) {
+			break;
+		case 'l':
 			if (app->env.log != NULL)
 				fclose(app->env.log);
 			app->env.log = fopen(v, "w");
@@ -107,19 +139,26 @@ parse_args(sim_app *app, int argc, char **argv)
 				    strerror(errno));
 				return 2;
 			}
-		} else if (strcmp(a, "--module") == 0) {
+			break;
+		case 'm':
 			if (add_spec(app, v) != 0)
 				return 2;
-		} else if (strcmp(a, "--scenario") == 0) {
+			break;
+		case 'f':
 			if (sim_spec_load(v, &app->specs, &app->nspecs, err,
 			    sizeof err) != 0) {
 				fprintf(stderr, "dfota-sim: %s\n", err);
 				return 2;
 			}
-		} else {
+			break;
+		case ':':
+			return usage("an option is missing its value");
+		default:
 			return usage("unknown option");
 		}
 	}
+	if (optind < argc)
+		return usage("unexpected argument");
 	return app->nspecs > 0 ? 0 : usage("no --module or --scenario given");
 }
 
@@ -230,7 +269,7 @@ main(int argc, char **argv)
 		rc = 2;
 	if (rc != 0) {
 		app_free(&app);
-		return rc;
+		return rc < 0 ? 0 : rc;   /* -1: --help was printed */
 	}
 	app.env.loop = sim_loop_new();
 	if (app.env.loop == NULL || setup_signals(&app) != 0 ||

@@ -4,6 +4,7 @@
  * package made twice with the same arguments is the same file.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,42 +61,56 @@ typedef struct make_opts {
 	uint64_t    seed;
 } make_opts;
 
+static const char make_usage_text[] =
+    "usage: dfota-sim make-package --model M --from REV --to REV "
+    "[--size BYTES] [--seed N] -o FILE\n"
+    "\n"
+    "Writes a package the emulator accepts for model M from revision REV to\n"
+    "REV: a header line and --size bytes (default 65536) of seeded noise.\n"
+    "  -h, --help   this text\n";
+
 static int
 make_usage(const char *why)
 {
-	fprintf(stderr, "dfota-sim make-package: %s\n"
-	    "usage: dfota-sim make-package --model M --from REV --to REV "
-	    "[--size BYTES] [--seed N] -o FILE\n", why);
+	fprintf(stderr, "dfota-sim make-package: %s\n", why);
+	fputs(make_usage_text, stderr);
 	return 2;
 }
 
+/* 0, -1 on a bad command line, 1 after --help. */
 static int
 make_parse(int argc, char **argv, make_opts *o)
 {
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, 'M' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "size", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
 	o->model = o->from = o->to = o->out = NULL;
 	o->size = 65536;
 	o->seed = 1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (v == NULL)
-			return -1;
-		if (strcmp(a, "--model") == 0)
-			o->model = v;
-		else if (strcmp(a, "--from") == 0)
-			o->from = v;
-		else if (strcmp(a, "--to") == 0)
-			o->to = v;
-		else if (strcmp(a, "-o") == 0)
-			o->out = v;
-		else if (strcmp(a, "--size") == 0)
-			o->size = strtoll(v, NULL, 10);
-		else if (strcmp(a, "--seed") == 0)
-			o->seed = strtoull(v, NULL, 10);
-		else
-			return -1;
-		i++;
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:ho:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h': fputs(make_usage_text, stdout); return 1;
+		case 'M': o->model = optarg; break;
+		case 'f': o->from = optarg; break;
+		case 't': o->to = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 's': o->size = strtoll(optarg, NULL, 10); break;
+		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
+		default: return -1;
+		}
 	}
+	if (optind < argc)
+		return -1;
 	return o->model && o->from && o->to && o->out ? 0 : -1;
 }
 
@@ -137,8 +152,8 @@ sim_package_main(int argc, char **argv)
 	FILE *fp;
 	int rc;
 
-	if (make_parse(argc, argv, &o) != 0)
-		return make_usage("missing or unknown option");
+	if ((rc = make_parse(argc, argv, &o)) != 0)
+		return rc > 0 ? 0 : make_usage("missing or unknown option");
 	if (sim_model_find(o.model) == NULL)
 		return make_usage("unknown model");
 	if (o.size < 0 || o.size > (1LL << 31))

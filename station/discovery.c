@@ -380,6 +380,12 @@ discovery_have_usb(const char *sysfs_root, char *err, size_t len)
 }
 
 bool
+discovery_usb_present(char *err, size_t len)
+{
+	return discovery_have_usb(NULL, err, len);
+}
+
+bool
 discovery_busy(discovery *d)
 {
 	bool busy;

@@ -48,6 +48,9 @@ bool       discovery_busy(discovery *d);
 /* dfota-station --list: one scan, no threads. Labels come from cfg's
  * slots (NULL or no slots: the path is the label). Returns 0, or 3 when
  * USB cannot be read. */
+/* Whether this machine has USB at all (/sys/bus/usb); false with the
+ * reason for a person in err. */
+bool       discovery_usb_present(char *err, size_t len);
 int        discovery_list(const station_config *cfg, bool json, FILE *out);
 
 #endif

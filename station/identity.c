@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "packages/pkg.h"
 #include "station/identity.h"
 #include "dialects/models.h"
 
@@ -124,4 +125,16 @@ identity_qgmr_incomplete(const char *qgmr)
 	n = strlen(u);
 	/* "_01.016.00.000": the last two groups still zero. */
 	return n >= 7 && strcmp(u + n - 7, ".00.000") == 0;
+}
+
+const char *
+identity_revision(const ident *id)
+{
+	return id->qgmr[0] != '\0' ? id->qgmr : id->rev;
+}
+
+bool
+identity_at_revision(const ident *id, const char *rev)
+{
+	return pkg_revision_match(rev, id->qgmr) || pkg_revision_match(rev, id->rev);
 }

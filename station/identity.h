@@ -9,6 +9,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dialects/models.h"
+
+/* Who a module says it is, as read by the worker. */
+typedef struct ident {
+	const model_info *mi;
+	char              model[32];
+	char              rev[96];       /* ATI "Revision:"          */
+	char              qgmr[96];      /* AT+QGMR, complete        */
+	char              imei[24];
+	char              iccid[32];
+} ident;
+
+/* The revision to compare and report: AT+QGMR's when complete, else ATI's. */
+const char *identity_revision(const ident *id);
+/* Whether the module is at rev by either reading (AT+QGMR or ATI). */
+bool        identity_at_revision(const ident *id, const char *rev);
+
 /* 15 digits whose last is the Luhn check digit of the first 14. */
 bool identity_imei_valid(const char *imei);
 /* Takes the IMEI out of an AT+CGSN / AT+GSN answer line ("+CGSN: 86..." or

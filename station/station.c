@@ -751,6 +751,7 @@ station_run(station *st)
 		discovery *d = discovery_start(&o, err, sizeof err);
 		if (d == NULL) {
 			fprintf(stderr, "dfota-station: %s\n", err);
+			snprintf(st->failure, sizeof st->failure, "%s", err);
 			station_stop_workers(st, NULL);
 			for (int i = 0; i < st->nslots; i++)
 				if (st->slots[i].started)

@@ -106,6 +106,7 @@ struct station {
 	int64_t               last_activity_ms;
 	int                   uploads;   /* uploads running now            */
 	pthread_cond_t        upload_free;
+	char                  failure[256]; /* why station_run returned 3 */
 };
 
 int  station_init(station *st, const station_config *cfg, const pkg_catalog *cat,

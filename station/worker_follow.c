@@ -70,12 +70,6 @@ static const struct {
 };
 
 static const char *
-follow_revision(const ident *id)
-{
-	return id->qgmr[0] != '\0' ? id->qgmr : id->rev;
-}
-
-static const char *
 follow_target(const worker *w, const follow *f)
 {
 	return f->hop != NULL ? f->hop->to : w->u.fw_target;
@@ -272,7 +266,7 @@ follow_read_after(worker *w)
 		return;
 	if (worker_identify(w, &id, unit_mono_ms() + 16000) == ID_OK &&
 	    (w->id.imei[0] == '\0' || strcmp(id.imei, w->id.imei) == 0))
-		pkg_revision_form(follow_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
+		pkg_revision_form(identity_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 }
 
 /* Identify again after the last reboot and judge the revision. */
@@ -324,14 +318,13 @@ follow_verify(worker *w, follow *f)
 		snprintf(w->u.model, sizeof w->u.model, "%s", id.model);
 		snprintf(w->u.imei, sizeof w->u.imei, "%s", id.imei);
 		snprintf(w->u.iccid, sizeof w->u.iccid, "%s", id.iccid);
-		pkg_revision_form(follow_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
+		pkg_revision_form(identity_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 		worker_journal_begin(w);
-		if (w->u.fw_target[0] != '\0' && !pkg_revision_match(w->u.fw_target, id.qgmr) &&
-		    !pkg_revision_match(w->u.fw_target, id.rev))
+		if (w->u.fw_target[0] != '\0' && !identity_at_revision(&id, w->u.fw_target))
 			return worker_fail(w, PHASE_VERIFY, -1, false,
 			    "firmware after the resumed update is %s, expected %s",
-			    follow_revision(&id), w->u.fw_target);
-		worker_note(w, "resumed update ended at %s", follow_revision(&id));
+			    identity_revision(&id), w->u.fw_target);
+		worker_note(w, "resumed update ended at %s", identity_revision(&id));
 		return HOP_OK;
 	}
 	if (strcmp(id.imei, w->id.imei) != 0) {
@@ -343,11 +336,11 @@ follow_verify(worker *w, follow *f)
 		return HOP_SWAPPED;
 	}
 	w->id = id;
-	pkg_revision_form(follow_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
-	if (!pkg_revision_match(hop->to, id.qgmr) && !pkg_revision_match(hop->to, id.rev))
+	pkg_revision_form(identity_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
+	if (!identity_at_revision(&id, hop->to))
 		return worker_fail(w, PHASE_VERIFY, -1, true,
-		    "firmware after the update is %s, expected %s", follow_revision(&id), hop->to);
-	worker_note(w, "verified: %s", follow_revision(&id));
+		    "firmware after the update is %s, expected %s", identity_revision(&id), hop->to);
+	worker_note(w, "verified: %s", identity_revision(&id));
 	return worker_check(w, hop);
 }
 
@@ -391,13 +384,12 @@ do_probe(worker *w, follow *f, const follow_row *row)
 	 * wait for: the verdict needs no updater. */
 	if ((w->id.imei[0] != '\0' && strcmp(id.imei, w->id.imei) != 0) ||
 	    (f->hop == NULL && target[0] == '\0') ||
-	    (target[0] != '\0' && (pkg_revision_match(target, id.qgmr) ||
-	    pkg_revision_match(target, id.rev)))) {
+	    (target[0] != '\0' && identity_at_revision(&id, target))) {
 		f->state = FS_DONE;
 		return follow_verify(w, f);
 	}
 	worker_note(w, "module answers at %s, not the target: listening for its updater until start_timeout (%g s)",
-	    follow_revision(&id), w->pol->start_timeout);
+	    identity_revision(&id), w->pol->start_timeout);
 	return HOP_OK;
 }
 

@@ -12,6 +12,7 @@
 
 #include "packages/pkg.h"
 #include "station/at.h"
+#include "station/identity.h"
 #include "dialects/errors.h"
 #include "dialects/models.h"
 #include "station/station.h"
@@ -32,15 +33,6 @@ typedef enum id_rc {
 	ID_BAD,          /* answers, but not a usable identity (why in w->why) */
 } id_rc;
 
-typedef struct ident {
-	const model_info *mi;
-	char              model[32];
-	char              rev[96];       /* ATI "Revision:"          */
-	char              qgmr[96];      /* AT+QGMR, complete        */
-	char              imei[24];
-	char              iccid[32];
-} ident;
-
 typedef struct worker {
 	slot             *sl;
 	station          *st;
@@ -59,7 +51,10 @@ typedef struct worker {
 	char              why[256];
 } worker;
 
-/* worker.c */
+/* worker_io.c */
+void      worker_post(worker *w, bus_kind kind, char *text, unit_record *unit);
+/* A copy of the unit's record for the bus (the bus frees it); NULL. */
+unit_record *worker_unit_copy(const worker *w);
 int       worker_cmd_ms(const worker *w);
 void      worker_set(worker *w, unit_phase ph, int percent);
 void      worker_note(worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -7,6 +7,8 @@
  *                  "fw_after", "checks" (the verify checks run, or null)
  *   BUS_ALERT      {"ts","alert"}
  *   headless_finish {"ts","summary":{"units",PASS,...},"exit"}
+ *   headless_fail   {"ts","error":{"file","line","setting","message"},"exit"}
+ *                   the one line of a station that could not start
  *
  * Byte traffic (TX/RX), notes and port events are the timelines' business
  * and are not printed. BUS_UNIT_START prints nothing either: it only tells
@@ -16,6 +18,7 @@
  * control bytes as \u00XX, and bytes that are not valid UTF-8 as \u00XX of
  * the byte (so they show, as Latin-1, instead of breaking the parser).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -224,4 +227,59 @@ headless_finish(headless *h, int exit_status)
 		    h->results[order[i]]);
 	fprintf(h->out, "},\"exit\":%d", exit_status);
 	headless_end(h);
+}
+
+/* The station's own messages say "FILE:LINE: SETTING: what is wrong" (a
+ * config error, config_fail), "PATH: what is wrong" (path: the station
+ * file, when the message is about it) or just a sentence:
+ * the line splits them back into their parts; a part a message lacks is
+ * null. A setting is one word of letters, digits, '_', '.', '[' and ']'. */
+void
+headless_fail(FILE *out, const char *path, const char *message, int exit_status)
+{
+	const char *colon = NULL, *rest = message, *p;
+	char        file[1024] = "", setting[256] = "";
+	long        line = -1;
+	char        ts[32];
+
+	/* FILE:LINE: -- the first ":<digits>: " (a path may hold ':'). */
+	for (p = strchr(message, ':'); p != NULL && colon == NULL; p = strchr(p + 1, ':')) {
+		const char *d = p + 1;
+		while (isdigit((unsigned char)*d))
+			d++;
+		if (d > p + 1 && d[0] == ':' && d[1] == ' ')
+			colon = p;
+	}
+	if (colon != NULL && (size_t)(colon - message) < sizeof file) {
+		memcpy(file, message, (size_t)(colon - message));
+		file[colon - message] = '\0';
+		line = strtol(colon + 1, (char **)&rest, 10);
+		rest += 2;
+		p = rest;
+		while (isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '[' || *p == ']')
+			p++;
+		if (p > rest && p[0] == ':' && p[1] == ' ' && (size_t)(p - rest) < sizeof setting) {
+			memcpy(setting, rest, (size_t)(p - rest));
+			setting[p - rest] = '\0';
+			rest = p + 2;
+		}
+	} else if (path != NULL && strncmp(message, path, strlen(path)) == 0 &&
+	    strncmp(message + strlen(path), ": ", 2) == 0 && strlen(path) < sizeof file) {
+		snprintf(file, sizeof file, "%s", path);
+		rest = message + strlen(path) + 2;
+	}
+	fputs("{\"ts\":", out);
+	text_json_string(out, unit_format_time(unit_now_ms(), ts, sizeof ts));
+	fputs(",\"error\":{\"file\":", out);
+	text_json_string(out, file[0] != '\0' ? file : NULL);
+	if (line >= 0)
+		fprintf(out, ",\"line\":%ld", line);
+	else
+		fputs(",\"line\":null", out);
+	fputs(",\"setting\":", out);
+	text_json_string(out, setting[0] != '\0' ? setting : NULL);
+	fputs(",\"message\":", out);
+	text_json_string(out, rest);
+	fprintf(out, "},\"exit\":%d}\n", exit_status);
+	fflush(out);
 }

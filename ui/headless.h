@@ -21,6 +21,10 @@ void      headless_on_event(void *h, const bus_event *ev); /* a bus_sink */
 /* The last line: counts per result and the exit status. */
 void      headless_finish(headless *h, int exit_status);
 void      headless_free(headless *h);
-/* Writes s as a JSON string (with quotes) to f. */
+/* A station that cannot start (bad station file, no USB): one line
+ * {"ts","error":{"file","line","setting","message"},"exit"} from the
+ * message it also prints on stderr ("FILE:LINE: SETTING: text"; a message
+ * that starts "PATH: " names the file path, the station file). */
+void      headless_fail(FILE *out, const char *path, const char *message, int exit_status);
 
 #endif

@@ -64,8 +64,8 @@ START_TEST(test_errors_command)
 	ck_assert_int_eq(station(dir, "errors", "EP06", NULL, NULL, NULL, NULL, NULL), 0);
 	HAS("EP06, EG06, EM06");
 	HAS("FTP       601  yes   FTP unknown error");
-	HAS("HTTP      701  yes   HTTP download failed");
-	HAS("UPDATE    504  yes   upgrade package file is faulty");
+	HAS("HTTP      701  yes   HTTP(S) unknown error");
+	HAS("UPDATE    504  no    package file faulty: make the package again");
 	HAS("CME       420  no    no space left in module file system");
 
 	ck_assert_int_eq(station(dir, "errors", "bg96", "510", NULL, NULL, NULL, NULL), 0);

@@ -1,7 +1,8 @@
 /*
  * test_headless: the JSON lines of --headless for a sequence of events,
  * compared line by line, and the string escaping that keeps every line
- * valid JSON whatever bytes a module sent.
+ * valid JSON whatever bytes a module sent, and the one line of a station
+ * that cannot start (headless_fail: the parts of its message).
  */
 #include <check.h>
 #include <stdio.h>
@@ -194,6 +195,48 @@ START_TEST(test_hostile_text_keeps_line_valid)
 }
 END_TEST
 
+/* The line of a station that cannot start: the message's parts. */
+START_TEST(test_fail_line)
+{
+	static const struct { const char *path, *message, *want; int exit; } cases[] = {
+		{ "st.cfg", "st.cfg:12: policy.attempts: must be a whole number from 1 to 10, got 0",
+		  ",\"error\":{\"file\":\"st.cfg\",\"line\":12,\"setting\":\"policy.attempts\","
+		  "\"message\":\"must be a whole number from 1 to 10, got 0\"},\"exit\":2}\n", 2 },
+		/* a ':' in the path; a list element as the setting */
+		{ NULL, "/etc/a:b/st.cfg:3: packages[1].sha256: file x has \"y\"",
+		  ",\"error\":{\"file\":\"/etc/a:b/st.cfg\",\"line\":3,\"setting\":"
+		  "\"packages[1].sha256\",\"message\":\"file x has \\\"y\\\"\"},\"exit\":2}\n", 2 },
+		/* a syntax error names no setting */
+		{ "st.cfg", "st.cfg:4: syntax error: syntax error",
+		  ",\"error\":{\"file\":\"st.cfg\",\"line\":4,\"setting\":null,"
+		  "\"message\":\"syntax error: syntax error\"},\"exit\":2}\n", 2 },
+		/* the station file named, no line */
+		{ "st.cfg", "st.cfg: cannot open: No such file or directory",
+		  ",\"error\":{\"file\":\"st.cfg\",\"line\":null,\"setting\":null,"
+		  "\"message\":\"cannot open: No such file or directory\"},\"exit\":2}\n", 2 },
+		/* a sentence */
+		{ NULL, "cannot use USB: /sys/bus/usb: No such file or directory",
+		  ",\"error\":{\"file\":null,\"line\":null,\"setting\":null,"
+		  "\"message\":\"cannot use USB: /sys/bus/usb: No such file or directory\"},"
+		  "\"exit\":3}\n", 3 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		FILE *f = tmpfile();
+		char *out, *rest;
+
+		headless_fail(f, cases[i].path, cases[i].message, cases[i].exit);
+		out = harness_read_stream(f, NULL);
+		fclose(f);
+		ck_assert_msg(strncmp(out, "{\"ts\":\"", 7) == 0, "%s", out);
+		rest = strstr(out, "\",\"error\"");
+		ck_assert_msg(rest != NULL, "%s", out);
+		ck_assert_str_eq(rest + 1, cases[i].want);
+		free(out);
+	}
+}
+END_TEST
+
 static Suite *
 headless_suite(void)
 {
@@ -204,6 +247,7 @@ headless_suite(void)
 	tcase_add_test(tc, test_lines_are_flushed);
 	tcase_add_test(tc, test_json_string_escaping);
 	tcase_add_test(tc, test_hostile_text_keeps_line_valid);
+	tcase_add_test(tc, test_fail_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

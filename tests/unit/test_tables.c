@@ -362,7 +362,7 @@ START_TEST(test_errors_bg96_borrowed)
 	    "BG96 guide gives no meaning for 510; on AG35/EP06 it means wrong package: "
 	    "does not match this firmware");
 	ck_assert_str_eq(error_meaning(DIALECT_BG96, ERRCTX_UPDATE, 504, buf, sizeof buf),
-	    "BG96 guide gives no meaning for 504; on EP06 it means upgrade package file is faulty");
+	    "BG96 guide gives no meaning for 504; on EP06 it means package file faulty: make the package again");
 	ck_assert(error_borrowed(DIALECT_BG96, ERRCTX_UPDATE, 510));
 	ck_assert(!error_borrowed(DIALECT_BG96, ERRCTX_UPDATE, 0));
 	ck_assert(!error_borrowed(DIALECT_AG35, ERRCTX_UPDATE, 510));
