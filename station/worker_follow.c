@@ -35,6 +35,7 @@ typedef struct follow {
 	const pkg   *hop;
 	unsigned     traits;
 	follow_state state;
+	follow_state from;            /* the state the current row left    */
 	int          end_code;        /* last END,<code>; -1: none yet      */
 	unit_phase   end_phase;       /* where that END came               */
 	int          tries;           /* STARTs seen: the module's tries   */
@@ -475,12 +476,13 @@ do_fail_nostart(worker *w, follow *f, const follow_row *row)
 static hop_rc
 do_fail_gone(worker *w, follow *f, const follow_row *row)
 {
-	double limit = w->pol->reboot_timeout +
-	    (follow_blind_now(f) ? w->pol->stall_timeout : 0);
+	bool   blind = (f->traits & FT_BLIND) &&
+	    (f->from == FS_TO_UPDATER || f->from == FS_UPDATING);
+	double limit = w->pol->reboot_timeout + (blind ? w->pol->stall_timeout : 0);
 	char   at[16] = "";
 
 	(void)row;
-	if (f->state == FS_UPDATING || f->state == FS_DOWNLOAD) {
+	if (f->from == FS_UPDATING || f->from == FS_DOWNLOAD) {
 		if (f->lost_pct >= 0)
 			snprintf(at, sizeof at, " at %d%%", f->lost_pct);
 		return worker_fail(w, f->lost_in, -1, false,
@@ -524,6 +526,7 @@ follow_feed(worker *w, follow *f, follow_event ev)
 	row = follow_step(f->traits, f->state, ev);
 	if (row == NULL)
 		return HOP_OK;
+	f->from = was;
 	f->state = row->next;
 	/* The start clock runs from the reboot towards the updater on. */
 	if (row->next == FS_TO_UPDATER && was != FS_LOOKS_NORMAL && was != FS_TO_UPDATER)
