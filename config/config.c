@@ -99,6 +99,9 @@ static const cfg_field config_policy_fields[] = {
 	{ .name = "stall_timeout", .kind = CFG_FIELD_SECONDS,
 	  .offset = offsetof(cfg_policy, stall_timeout),
 	  .min = 0, .max = CFG_SECONDS_MAX },
+	{ .name = "start_timeout", .kind = CFG_FIELD_SECONDS,
+	  .offset = offsetof(cfg_policy, start_timeout),
+	  .min = 0, .max = CFG_SECONDS_MAX },
 	{ .name = "command_timeout", .kind = CFG_FIELD_SECONDS,
 	  .offset = offsetof(cfg_policy, command_timeout),
 	  .min = 0, .max = CFG_SECONDS_MAX },
@@ -143,6 +146,7 @@ config_defaults(station_config *cfg, const char *path)
 	cfg->policy.attempts = 3;
 	cfg->policy.reboot_timeout = 180;
 	cfg->policy.stall_timeout = 300;
+	cfg->policy.start_timeout = 300;   /* Quectel's own QA limit */
 	cfg->policy.command_timeout = 5;
 	cfg->policy.max_parallel_uploads = 0;
 	cfg->policy.auto_start = true;

@@ -57,6 +57,10 @@ typedef struct cfg_policy {
 	int    attempts;              /* 1..10, default 3                 */
 	double reboot_timeout;        /* s, default 180                   */
 	double stall_timeout;         /* s, default 300                   */
+	double start_timeout;         /* s from a trigger's reboot to the
+	                                 module's first FOTA message; a boot
+	                                 that looks normal is no verdict
+	                                 before it; default 300            */
 	double command_timeout;       /* s, default 5                     */
 	int    max_parallel_uploads;  /* 0 = no limit                     */
 	bool   auto_start;            /* default true                     */

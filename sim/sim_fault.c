@@ -33,6 +33,8 @@ static const struct {
 	{ "download", SIM_PHASE_DOWNLOAD },
 	{ "updating", SIM_PHASE_UPDATING },
 	{ "restore",  SIM_PHASE_RESTORE },
+	{ "start",    SIM_PHASE_START },
+	{ "end",      SIM_PHASE_END },
 };
 
 static sim_phase
@@ -61,11 +63,22 @@ number(const char *s)
 
 static int set_ok(sim_fault *f, const char *a) { (void)f; (void)a; return 0; }
 
+/* "510" or "502x2" (the first two tries fail, the third passes). */
 static int
 set_end(sim_fault *f, const char *a)
 {
-	f->end_code = number(a);
-	return f->end_code > 0 ? 0 : -1;
+	char code[16];
+	const char *x = strchr(a, 'x');
+	size_t n = x ? (size_t)(x - a) : strlen(a);
+
+	if (n == 0 || n >= sizeof code)
+		return -1;
+	memcpy(code, a, n);
+	code[n] = '\0';
+	f->end_code = number(code);
+	f->end_times = x ? number(x + 1) : 0;
+	return f->end_code > 0 && f->end_times >= 0 && (!x || f->end_times > 0)
+	    ? 0 : -1;
 }
 
 static int
@@ -86,7 +99,8 @@ static int
 set_hang(sim_fault *f, const char *a)
 {
 	f->hang = a ? phase_parse(a) : SIM_PHASE_UPDATING;
-	return f->hang != SIM_PHASE_NONE ? 0 : -1;
+	return f->hang != SIM_PHASE_NONE && f->hang != SIM_PHASE_START &&
+	    f->hang != SIM_PHASE_END ? 0 : -1;
 }
 
 static int
@@ -96,9 +110,11 @@ set_powerloss(sim_fault *f, const char *a)
 	f->powerloss = a ? phase_parse(a) : SIM_PHASE_NONE;
 	if (a == NULL)
 		return 0;
-	/* Power is lost while the updater runs: only those phases. */
-	return f->powerloss == SIM_PHASE_UPDATING ||
-	    f->powerloss == SIM_PHASE_RESTORE ? 0 : -1;
+	/* Quectel's own QA list: 1-2 s into a download, at START, at a
+	 * random UPDATING, (BG96) in RESTORE, at END,0. */
+	return f->powerloss != SIM_PHASE_NONE &&
+	    f->powerloss != SIM_PHASE_IDENTIFY &&
+	    f->powerloss != SIM_PHASE_UPLOAD ? 0 : -1;
 }
 
 static int
@@ -175,6 +191,7 @@ set_stale(sim_fault *f, const char *a)
 		return 0;
 	return -1;
 }
+FLAG_SETTER(netloss)
 FLAG_SETTER(noaddr)
 
 static const fault_row faults[] = {
@@ -201,6 +218,7 @@ static const fault_row faults[] = {
 	{ "nul",             ARG_NONE,     set_nul },
 	{ "qgmr-junk",       ARG_NONE,     set_qgmr_junk },
 	{ "stale",           ARG_REQUIRED, set_stale },
+	{ "netloss",         ARG_NONE,     set_netloss },
 	{ "slow",            ARG_REQUIRED, set_slow },
 	{ "noaddr",          ARG_NONE,     set_noaddr },
 };

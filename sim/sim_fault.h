@@ -19,6 +19,9 @@ typedef enum sim_phase {
 	SIM_PHASE_DOWNLOAD,
 	SIM_PHASE_UPDATING,
 	SIM_PHASE_RESTORE,
+	SIM_PHASE_START,       /* powerloss only: at START              */
+	SIM_PHASE_END,         /* powerloss only: at END,0, before the
+	                        * planned reboot                        */
 } sim_phase;
 
 typedef enum sim_trigger_fault {
@@ -29,6 +32,9 @@ typedef enum sim_trigger_fault {
 
 typedef struct sim_fault {
 	int               end_code;      /* end:<code>; 0 = success         */
+	int               end_times;     /* end:<code>x<N>: the first N tries
+	                                  * fail (module-side retries), 0 =
+	                                  * every try                       */
 	int               dl_code;       /* dl:<code>; 0 = success          */
 	int               gone_after;    /* gone[:N]; 0 = always comes back */
 	sim_phase         hang;          /* hang[:PHASE]                    */
@@ -48,6 +54,7 @@ typedef struct sim_fault {
 	bool nul, qgmr_junk;
 	int               stale_cme;     /* stale:cme:<n>; -1 = stale:ok   */
 	bool              stale;         /* a leftover line in the tty     */
+	bool netloss;                    /* AT+CFUN=0/1 during a download  */
 	bool noaddr;                     /* registered, no IP on the default
 	                                  * PDN (AT+CGPADDR=1)              */
 } sim_fault;

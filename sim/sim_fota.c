@@ -35,6 +35,8 @@ enum {
 	SIM_DOWN_MIN_US = 50000,  /* real time, not scaled: see add()   */
 	MS_DL_FAIL     = 2000,    /* a download that cannot start      */
 	MS_CHECK       = 2000,    /* START to END of a refused package */
+	MS_UPDATER_START = 3000,  /* updater_rdy: RDY to the updater   */
+	MS_DL_CUT_MIN  = 1000,    /* powerloss:download, after <X>START */
 };
 
 /* Where faults cut into a phase, in percent. */
@@ -175,18 +177,31 @@ add_progress(plan *p, const char *w, unsigned total_ms, int to)
 	}
 }
 
-/* Power lost inside the updater: the port vanishes, comes back after a
- * boot, prints the resume banner and starts the phase again. */
+/* Power lost inside the updater: the port vanishes (BG95 in DFOTA mode:
+ * it is already off USB, only its UART falls silent) and comes back
+ * after a boot into the updater again, which starts the phase anew. Only
+ * the BG96 prints the resume banner (PROTOCOL.md 5). */
 static void
-add_powerloss(plan *p, const char *w, unsigned total_ms)
+add_powerloss(plan *p)
 {
 	add(p, SIM_STEP_DOWN, MS_REPLY);
 	if (!p->dfota)
 		add(p, SIM_STEP_UP_RECOVERY, MS_BOOT);
-	add_word(p, sim_module_us(p->m, p->dfota ? MS_BOOT : MS_REPLY),
-	    RESUME_BANNER);
-	add_word(p, sim_module_us(p->m, MS_REPLY), "START");
-	add_progress(p, w, total_ms, 100);
+	if (p->m->dialect->restore)
+		add_word(p, sim_module_us(p->m, p->dfota ? MS_BOOT : MS_REPLY),
+		    RESUME_BANNER);
+	add_word(p, sim_module_us(p->m, p->dfota && !p->m->dialect->restore ?
+	    MS_BOOT : MS_REPLY), "START");
+}
+
+/* Where a power cut falls into UPDATING: a seeded percentage in 5..95
+ * (Quectel's QA cuts "at a random UPDATING"); RESTORE keeps 50 %. */
+static int
+powerloss_pct(plan *p, sim_phase phase)
+{
+	if (phase != SIM_PHASE_UPDATING)
+		return PCT_POWERLOSS;
+	return (int)sim_rng_range(&p->m->rng, 1, 19) * 5;
 }
 
 /* One updater phase with the faults that cut into it. Returns false when
@@ -202,41 +217,39 @@ add_phase(plan *p, sim_phase phase, const char *w, unsigned total_ms)
 		return false;
 	}
 	if (f->powerloss == phase) {
-		add_progress(p, w, total_ms, PCT_POWERLOSS);
-		add_powerloss(p, w, total_ms);
+		add_progress(p, w, total_ms, powerloss_pct(p, phase));
+		add_powerloss(p);
+		add_progress(p, w, total_ms, 100);
 		return true;
 	}
 	add_progress(p, w, total_ms, 100);
 	return true;
 }
 
-/* START ... END. `code` is the package check; fault end:<code> fails an
- * update that would have worked, part-way through UPDATING. */
-static void
-add_update(plan *p, int code)
+/* A package check that fails (guide 001: tried up to 3 times); any
+ * other failure is of the update itself (up to 5 times). */
+static bool
+is_check_code(const sim_module *m, int code)
 {
-	const sim_dialect *d = p->m->dialect;
-	int end = p->m->spec.fault.end_code;
+	return code == 502 || code == m->dialect->code_badpkg ||
+	    code == m->dialect->code_mismatch || code == m->dialect->code_nopkg;
+}
 
-	add_word(p, sim_module_us(p->m, MS_REPLY), "START");
-	if (code != 0) {
-		add_code(p, sim_module_us(p->m, MS_CHECK), "END", code);
-	} else if (end != 0) {
-		add_progress(p, "UPDATING", MS_UPDATE, PCT_FAIL);
-		add_code(p, sim_module_us(p->m, MS_REPLY), "END", end);
-		code = end;
-	} else {
-		if (!add_phase(p, SIM_PHASE_UPDATING, "UPDATING", MS_UPDATE))
-			return;
-		if (d->restore &&
-		    !add_phase(p, SIM_PHASE_RESTORE, "RESTORE", MS_RESTORE))
-			return;
-		add_code(p, sim_module_us(p->m, MS_REPLY), "END", 0);
-	}
-	if (code == 0 || d->reboot_on_fail) {
+/* The last reboot: into normal mode, at the new revision when code is 0.
+ * A dialect without reboot_on_fail "returns an error and exits from
+ * DFOTA" (BC26): it just carries on. */
+static void
+add_final_boot(plan *p, int code)
+{
+	if (code == 0 || p->m->dialect->reboot_on_fail) {
 		if (p->dfota) {
 			/* Already off USB: the reboot is the return. */
 			p->dfota = false;
+		} else if (code == 0 && p->m->spec.fault.powerloss ==
+		    SIM_PHASE_END) {
+			/* Power cut right after END,0, before the planned
+			 * reboot: the new firmware is in place all the same. */
+			add(p, SIM_STEP_DOWN, MS_REPLY);
 		} else {
 			add(p, SIM_STEP_DOWN, MS_TO_REBOOT);
 		}
@@ -245,6 +258,57 @@ add_update(plan *p, int code)
 		add(p, SIM_STEP_UP_NORMAL, MS_BOOT);
 	}
 	add(p, SIM_STEP_FINISH, 0);
+}
+
+/* START ... END. `code` is the package check; fault end:<code>[x<N>]
+ * fails an update that would have worked (a check code right after
+ * START, another part-way through UPDATING). With module-side retries
+ * (AG35/EP06) each failed try is a reboot into the updater and a new
+ * START, up to 3 tries for a check and 5 for an update; after the last
+ * the module restores its old version. */
+static void
+add_update(plan *p, int code)
+{
+	const sim_dialect *d = p->m->dialect;
+	const sim_fault *f = &p->m->spec.fault;
+	int tries = 1;
+
+	if (sim_module_retries(p->m))
+		tries = is_check_code(p->m, code ? code : f->end_code) ? 3 : 5;
+	for (int t = 1;; t++) {
+		int end = code;
+
+		if (end == 0 && f->end_code != 0 && (f->end_times == 0 ||
+		    t <= f->end_times))
+			end = f->end_code;
+		add_word(p, sim_module_us(p->m, MS_REPLY), "START");
+		if (t == 1 && f->powerloss == SIM_PHASE_START) {
+			add_powerloss(p);
+		}
+		if (end != 0 && is_check_code(p->m, end)) {
+			add_code(p, sim_module_us(p->m, MS_CHECK), "END", end);
+		} else if (end != 0) {
+			add_progress(p, "UPDATING", MS_UPDATE, PCT_FAIL);
+			add_code(p, sim_module_us(p->m, MS_REPLY), "END", end);
+		} else {
+			if (!add_phase(p, SIM_PHASE_UPDATING, "UPDATING",
+			    MS_UPDATE))
+				return;
+			if (d->restore && !add_phase(p, SIM_PHASE_RESTORE,
+			    "RESTORE", MS_RESTORE))
+				return;
+			add_code(p, sim_module_us(p->m, MS_REPLY), "END", 0);
+		}
+		if (end == 0 || t >= tries) {
+			add_final_boot(p, end);
+			return;
+		}
+		/* The module tries again: a reboot into its updater. */
+		if (!p->dfota) {
+			add(p, SIM_STEP_DOWN, MS_TO_REBOOT);
+			add(p, SIM_STEP_UP_RECOVERY, MS_BOOT);
+		}
+	}
 }
 
 /* From "decided to update" to the updater running. */
@@ -263,6 +327,13 @@ add_into_updater(plan *p)
 		p->dfota = true;
 		/* The DFOTA application boots before it speaks. */
 		add(p, SIM_STEP_DEAF, MS_BOOT);
+	} else if (d->recovery_reboot && p->m->spec.updater_rdy) {
+		/* Firmware whose updater boots like a normal module: RDY, AT
+		 * answers at the old revision, and START only seconds later. */
+		add(p, SIM_STEP_DOWN, MS_TO_REBOOT);
+		add(p, SIM_STEP_UP_NORMAL, MS_BOOT);
+		add(p, SIM_STEP_DEAF, (unsigned)p->m->spec.ready_ms +
+		    MS_UPDATER_START);
 	} else if (d->recovery_reboot) {
 		add(p, SIM_STEP_DOWN, MS_TO_REBOOT);
 		add(p, SIM_STEP_UP_RECOVERY, MS_BOOT);
@@ -342,10 +413,13 @@ finish(sim_module *m)
 	sim_fota *f = &m->fota;
 
 	f->active = false;
-	if (m->at.up)
+	if (m->at.up && !m->booting)
 		m->deaf = false;
 	sim_module_log(m, "update over, rev %s", m->rev);
 }
+
+/* play(): the step must wait a little and be tried again. */
+#define STEP_LATER ((size_t)-1)
 
 /* Executes one step; returns how many steps it used, 0 to stop. */
 static size_t
@@ -359,6 +433,10 @@ play(sim_module *m, size_t pos)
 	case SIM_STEP_URC:
 		return play_urcs(m, pos);
 	case SIM_STEP_DOWN:
+		/* What a module printed has left it before it resets: with
+		 * `split` the fragments may still be queued here. */
+		if (m->at.up && sim_out_pending(&m->at.out) > 0)
+			return STEP_LATER;
 		sim_module_power_down(m);
 		return 1;
 	case SIM_STEP_UP_RECOVERY:
@@ -367,6 +445,8 @@ play(sim_module *m, size_t pos)
 		return r == SIM_UP_OK ? 1 : 0;
 	case SIM_STEP_DEAF:
 		m->deaf = true;
+		m->booting = false;
+		sim_timer_stop(m->env->loop, &m->ready);
 		return 1;
 	case SIM_STEP_STORE:
 		free(m->com_pkg);
@@ -395,6 +475,10 @@ on_step(void *arg)
 	sim_fota *f = &m->fota;
 	size_t used = play(m, f->pos);
 
+	if (used == STEP_LATER) {
+		sim_timer_start(m->env->loop, &f->timer, SIM_DOWN_MIN_US);
+		return;
+	}
 	if (used == 0) {
 		f->active = false;
 		return;
@@ -491,7 +575,7 @@ download_code(sim_module *m, const transport *t, const uint8_t *pkg,
 	if (m->spec.fault.dl_code)
 		return m->spec.fault.dl_code;
 	/* Registered without an address is no network for a download. */
-	if (!m->spec.network || m->spec.fault.noaddr)
+	if (!m->spec.network || m->spec.fault.noaddr || m->spec.fault.netloss)
 		return nonet;
 	/* BG95: the DFOTA APN must be the one the network wants. */
 	if (d->dl_apn && m->spec.apn[0] != '\0' &&
@@ -529,6 +613,18 @@ sim_fota_url(sim_module *m, const char *url)
 			add_progress(&p, "DOWNLOADING", MS_DOWNLOAD, PCT_DL_FAIL);
 		add_code(&p, sim_module_us(m, MS_DL_FAIL), t->end, code);
 		add(&p, SIM_STEP_FINISH, 0);
+		plan_begin(m);
+		return;
+	}
+	if (m->spec.fault.powerloss == SIM_PHASE_DOWNLOAD) {
+		/* Power cut 1-2 s after <X>START: the module boots normally
+		 * at its old version; nothing of the download is kept. */
+		add(&p, SIM_STEP_DOWN, MS_DL_CUT_MIN +
+		    sim_rng_range(&m->rng, 0, 1000));
+		add(&p, SIM_STEP_UP_NORMAL, MS_BOOT);
+		add(&p, SIM_STEP_FINISH, 0);
+		/* Only the first download is cut. */
+		m->spec.fault.powerloss = SIM_PHASE_NONE;
 		plan_begin(m);
 		return;
 	}
@@ -586,22 +682,17 @@ sim_fota_resume(sim_module *m)
 	snprintf(m->fota.to_rev, sizeof m->fota.to_rev, "%s",
 	    m->model->rev_next);
 	m->deaf = true;
-	add_word(&p, sim_module_us(m, MS_REPLY), RESUME_BANNER);
+	/* The banner is the BG96's alone (PROTOCOL.md 5); the others (BC26
+	 * in UPDATING) just start again. */
+	if (restore)
+		add_word(&p, sim_module_us(m, MS_REPLY), RESUME_BANNER);
 	add_word(&p, sim_module_us(m, MS_REPLY), "START");
 	/* BG96 resumes in RESTORE (guide 000); the others in UPDATING. */
 	if (!add_phase(&p, restore ? SIM_PHASE_RESTORE : SIM_PHASE_UPDATING,
 	    restore ? "RESTORE" : "UPDATING", restore ? MS_RESTORE : MS_UPDATE))
 		goto begin;
 	add_code(&p, sim_module_us(m, MS_REPLY), "END", end);
-	if (end == 0 || m->dialect->reboot_on_fail) {
-		if (!p.dfota)
-			add(&p, SIM_STEP_DOWN, MS_TO_REBOOT);
-		p.dfota = false;
-		if (end == 0)
-			add(&p, SIM_STEP_SET_REV, 0);
-		add(&p, SIM_STEP_UP_NORMAL, MS_BOOT);
-	}
-	add(&p, SIM_STEP_FINISH, 0);
+	add_final_boot(&p, end);
 begin:
 	plan_begin(m);
 }

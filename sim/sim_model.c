@@ -16,9 +16,18 @@ static const sim_dialect dialect_bg96 = {
 	.dl_missing_http = 701, .dl_missing_ftp = 701, .dl_tls = 701,
 };
 
-/* AG35 (001), EP06 family (004) and EC2x: FTP/HTTP, reboot, START... */
+/* AG35 (001), EP06 family (004): FTP/HTTP, reboot, START...; the module
+ * retries a failed check or update by itself (guide 001, table of <err>). */
 static const sim_dialect dialect_ag35 = {
 	.name = "AG35", .pct_fmt = "%d", .recovery_reboot = true,
+	.reboot_on_fail = true, .module_retries = true, .pct_step = 5,
+	.code_mismatch = 510, .code_badpkg = 505,
+	.dl_missing_http = 701, .dl_missing_ftp = 601, .dl_tls = 701,
+};
+
+/* EC2x/EG2x: as AG35; no guide of theirs describes module-side retries. */
+static const sim_dialect dialect_ec25 = {
+	.name = "EC25", .pct_fmt = "%d", .recovery_reboot = true,
 	.reboot_on_fail = true, .pct_step = 5,
 	.code_mismatch = 510, .code_badpkg = 505,
 	.dl_missing_http = 701, .dl_missing_ftp = 601, .dl_tls = 701,
@@ -76,10 +85,10 @@ static const sim_model models[] = {
 	{ "EM06", "EP06", &dialect_ag35, "EM06ELAR03A05M4G",
 	  "EM06ELAR03A06M4G", "EM06ELAR03A04M4G", "86753905", true,
 	  CAPS_UFS, URL_EP06, 255, NULL },
-	{ "EC25", "EC25", &dialect_ag35, "EC25EFAR06A06M4G",
+	{ "EC25", "EC25", &dialect_ec25, "EC25EFAR06A06M4G",
 	  "EC25EFAR06A07M4G", "EC25EFAR06A05M4G", "86145803", true,
 	  CAPS_UFS, URL_EP06, 255, NULL },
-	{ "EG25", "EG25", &dialect_ag35, "EG25GGBR07A08M2G",
+	{ "EG25", "EG25", &dialect_ec25, "EG25GGBR07A08M2G",
 	  "EG25GGBR07A09M2G", "EG25GGBR07A07M2G", "86145804", true,
 	  CAPS_UFS, URL_EP06, 255, NULL },
 	{ "BC26", "BC26", &dialect_bc26, "BC26NBR01A08", "BC26NBR01A09",

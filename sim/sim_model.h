@@ -42,6 +42,10 @@ typedef struct sim_dialect {
 	bool  dfota_mode;           /* BG95: RESETTING, then the USB port is gone
 	                             * for the whole update (URCs on the UART)  */
 	bool  reboot_on_fail;       /* reboots after END,<err != 0>             */
+	bool  module_retries;       /* AG35/EP06 (guide 001): a failed check is
+	                             * tried 3 times, a failed update 5, each
+	                             * a reboot and a new START; then the old
+	                             * version is restored                      */
 	int   pct_step;             /* UPDATING/RESTORE step in percent         */
 	int   code_mismatch;        /* END: package is for another source       */
 	int   code_badpkg;          /* END: no valid package header             */

@@ -374,9 +374,60 @@ sim_module_power_down(sim_module *m)
 	sim_at_cancel(m);
 	m->line_len = 0;
 	m->deaf = true;
+	m->booting = false;
+	sim_timer_stop(m->env->loop, &m->ready);
 	sim_module_log(m, "power down");
 	if (m->model->usb)
 		port_close(m, &m->at);
+}
+
+/* The AT interpreter answers from now on, and says so. */
+static void
+on_ready(void *arg)
+{
+	sim_module *m = arg;
+
+	if (!m->booting)
+		return;
+	m->booting = false;
+	m->deaf = false;
+	reset_volatile(m);
+	sim_module_log(m, "ready");
+	sim_module_send(m, "\r\nRDY\r\n", 7);
+	if (m->uart.up)
+		port_send(m, &m->uart, "\r\nRDY\r\n", 7, true);
+}
+
+/* A normal boot: the port is there (or stays, BC26), but for spec ready
+ * ms nothing answers and input is dropped (PROTOCOL.md 5). ready=0 is
+ * the instant module of unit tests: it answers at once, and says nothing
+ * at power-on. */
+static void
+boot_normal(sim_module *m, bool power_on)
+{
+	if (m->spec.ready_ms == 0) {
+		m->booting = true;
+		if (power_on) {
+			m->booting = false;
+			m->deaf = false;
+			return;
+		}
+		on_ready(m);
+		return;
+	}
+	m->deaf = true;
+	m->booting = true;
+	sim_module_log(m, "booting, AT in %d ms (at --speed 1)", m->spec.ready_ms);
+	sim_timer_start(m->env->loop, &m->ready, sim_module_us(m,
+	    (unsigned)m->spec.ready_ms));
+}
+
+bool
+sim_module_retries(const sim_module *m)
+{
+	if (m->spec.retries != SIM_DEFAULT)
+		return m->spec.retries == SIM_ON;
+	return m->dialect->module_retries;
 }
 
 sim_up_result
@@ -403,14 +454,12 @@ sim_module_power_up(sim_module *m, bool normal)
 	}
 	if (!normal) {
 		m->deaf = true;
+		m->booting = false;
+		sim_timer_stop(m->env->loop, &m->ready);
 		sim_module_log(m, "up in recovery mode");
 		return r;
 	}
-	m->deaf = false;
-	reset_volatile(m);
-	sim_module_send(m, "\r\nRDY\r\n", 7);
-	if (m->uart.up)
-		port_send(m, &m->uart, "\r\nRDY\r\n", 7, true);
+	boot_normal(m, false);
 	return r;
 }
 
@@ -483,6 +532,7 @@ sim_module_new(const sim_spec *spec, const sim_env *env, int index,
 	port_init(m, &m->uart, m->spec.urc_link, "uart", ~(seed * 4 + 3));
 	sim_upload_init(&m->up, m);
 	sim_fota_init(&m->fota, m);
+	sim_timer_init(&m->ready, on_ready, m);
 	sim_at_init(m);
 	reset_volatile(m);
 	m->trigger_mode = m->spec.trigger_mode;
@@ -513,6 +563,8 @@ sim_module_start(sim_module *m, char *err, size_t errlen)
 		m->hung = true;
 	else if (f->resume)
 		sim_fota_resume(m);
+	else
+		boot_normal(m, true);
 	return 0;
 }
 
@@ -522,6 +574,7 @@ sim_module_free(sim_module *m)
 	if (m == NULL)
 		return;
 	sim_fota_free(m);
+	sim_timer_stop(m->env->loop, &m->ready);
 	sim_upload_free(m);
 	sim_at_cancel(m);
 	port_close(m, &m->at);

@@ -102,6 +102,8 @@ struct sim_module {
 	bool     deaf;                 /* booting or updating: input ignored */
 	bool     hung;                 /* fault hang: no output, no input    */
 	bool     gone;                 /* fault gone: never comes back       */
+	bool     booting;              /* port up, AT interpreter not yet    */
+	sim_timer ready;               /* ends `booting`: RDY                */
 	int      boots;                /* port returns so far                */
 	uint64_t boot_at;              /* loop time of the last normal boot  */
 
@@ -142,5 +144,7 @@ void        sim_module_urc(sim_module *m, const char *const *lines, size_t n,
 void          sim_module_power_down(sim_module *m);
 sim_up_result sim_module_power_up(sim_module *m, bool normal);
 void          sim_module_hang(sim_module *m);
+/* True while module-side retries are on (AG35/EP06 by default). */
+bool          sim_module_retries(const sim_module *m);
 
 #endif

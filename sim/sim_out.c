@@ -82,6 +82,12 @@ sim_out_drain(sim_out *o)
 	}
 }
 
+size_t
+sim_out_pending(const sim_out *o)
+{
+	return o->len;
+}
+
 void
 sim_out_write(sim_out *o, const void *data, size_t len)
 {

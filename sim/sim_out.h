@@ -41,6 +41,8 @@ void sim_out_attach(sim_out *o, int fd);
 /* Writes what the tty takes right now, ignoring split gaps: a module
  * finishes its last line before it resets. */
 void sim_out_drain(sim_out *o);
+/* Bytes queued, not yet written. */
+size_t sim_out_pending(const sim_out *o);
 /* The port went away: pending bytes are lost, as on a real USB reset. */
 void sim_out_detach(sim_out *o);
 void sim_out_write(sim_out *o, const void *data, size_t len);

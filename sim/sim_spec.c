@@ -178,6 +178,20 @@ set_urcport(sim_spec *s, const char *v, char *err, size_t errlen)
 }
 
 static int
+set_ready(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	char *end;
+	long ms = strtol(v, &end, 10);
+
+	if (*end != '\0' || end == v || ms < 0 || ms > 600000) {
+		snprintf(err, errlen, "ready '%s': want milliseconds 0..600000", v);
+		return -1;
+	}
+	s->ready_ms = (int)ms;
+	return 0;
+}
+
+static int
 set_trigger_mode(sim_spec *s, const char *v, char *err, size_t errlen)
 {
 	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
@@ -185,6 +199,28 @@ set_trigger_mode(sim_spec *s, const char *v, char *err, size_t errlen)
 		return -1;
 	}
 	s->trigger_mode = v[0] - '0';
+	return 0;
+}
+
+static int
+set_retries(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	if (onoff(v, "yes", "no", &s->retries) == 0)
+		return 0;
+	snprintf(err, errlen, "retries '%s': want yes or no", v);
+	return -1;
+}
+
+static int
+set_updater_rdy(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	sim_tristate t;
+
+	if (onoff(v, "yes", "no", &t) != 0) {
+		snprintf(err, errlen, "updater_rdy '%s': want yes or no", v);
+		return -1;
+	}
+	s->updater_rdy = t == SIM_ON;
 	return 0;
 }
 
@@ -209,6 +245,9 @@ static const struct {
 	{ "network",  set_network },
 	{ "space",    set_space },
 	{ "urcport",  set_urcport },
+	{ "ready",    set_ready },
+	{ "retries",  set_retries },
+	{ "updater_rdy", set_updater_rdy },
 	{ "trigger_mode", set_trigger_mode },
 	{ "apn",      set_apn },
 	{ "register", set_register },
@@ -223,6 +262,9 @@ sim_spec_init(sim_spec *s)
 	s->network = true;
 	s->space = 20000000;
 	s->urc_usbat = SIM_DEFAULT;
+	/* Real modules answer AT seconds after their port appears. */
+	s->ready_ms = 3000;
+	s->retries = SIM_DEFAULT;
 	s->trigger_mode = 1;
 }
 

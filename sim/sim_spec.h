@@ -39,6 +39,14 @@ typedef struct sim_spec {
 	                                              (at --speed 1); -1 never */
 	long long        space;
 	sim_tristate     urc_usbat;                /* urcport=           */
+	int              ready_ms;                 /* ready=: port up to AT
+	                                            * answering and RDY (ms
+	                                            * at --speed 1)      */
+	sim_tristate     retries;                  /* retries=: module-side
+	                                            * retries (AG35/EP06) */
+	bool             updater_rdy;              /* updater_rdy=yes: the
+	                                            * updater prints RDY,
+	                                            * START comes later   */
 	int              trigger_mode;             /* BG95 AT+QFOTADL=3 at
 	                                            * start (1; 0: left in
 	                                            * manual mode)        */

@@ -380,6 +380,14 @@ at_final(const char *line, at_response *r)
 	return false;
 }
 
+/* A module that has just become ready: RDY while a command waits means
+ * the command was sent before the AT interpreter listened and is lost. */
+static bool
+at_is_ready_banner(const char *line)
+{
+	return strcasecmp(line, "RDY") == 0 || strcasecmp(line, "APP RDY") == 0;
+}
+
 /* "+CPIN: READY" is unsolicited after a boot, but the answer to AT+CPIN?:
  * a line whose "+NAME:" the pending command line names is its answer. */
 static bool
@@ -397,7 +405,8 @@ at_asked_for(const char *cmd, const char *line)
 }
 
 static at_status
-at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+at_wait_result_rdy(at_channel *ch, const char *cmd, int timeout_ms, at_response *r,
+    bool rdy_ends)
 {
 	int64_t deadline = unit_mono_ms() + timeout_ms;
 	char    line[AT_LINE_MAX];
@@ -414,11 +423,21 @@ at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 			return r->status;
 		if (at_is_unsolicited(line) && !at_asked_for(cmd, line)) {
 			at_queue_push(&ch->urcs, line);
+			if (rdy_ends && at_is_ready_banner(line)) {
+				snprintf(r->final, sizeof r->final, "%s", line);
+				return r->status = AT_TIMEOUT;
+			}
 			continue;
 		}
 		if (r->nlines < AT_MAX_LINES)
 			snprintf(r->lines[r->nlines++], AT_LINE_MAX, "%s", line);
 	}
+}
+
+static at_status
+at_wait_result(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+{
+	return at_wait_result_rdy(ch, cmd, timeout_ms, r, false);
 }
 
 static void
@@ -430,8 +449,9 @@ at_response_init(at_response *r)
 	r->nlines = 0;
 }
 
-at_status
-at_command(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+static at_status
+at_send_wait(at_channel *ch, const char *cmd, int timeout_ms, at_response *r,
+    bool rdy_ends)
 {
 	size_t n = strlen(cmd);
 	char  *buf;
@@ -453,14 +473,28 @@ at_command(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
 		ch->lost = errno != ETIMEDOUT;
 		return r->status = ch->lost ? AT_PORT_LOST : AT_TIMEOUT;
 	}
-	at_wait_result(ch, cmd, timeout_ms, r);
+	at_wait_result_rdy(ch, cmd, timeout_ms, r, rdy_ends);
 	/* A late answer, or the real answer behind a stale error, would be
-	 * read as the answer to the next command. */
-	if (r->status == AT_TIMEOUT)
+	 * read as the answer to the next command. Not when RDY ended the wait
+	 * (at_probe): a command sent before the module was ready gets no
+	 * answer at all, and the next one must go at once. */
+	if (r->status == AT_TIMEOUT && !(rdy_ends && r->final[0] != '\0'))
 		at_drain(ch, AT_DRAIN_AFTER_TIMEOUT_MS);
 	else if (r->status == AT_ERROR || r->status == AT_CME_ERROR)
 		at_drain(ch, AT_DRAIN_AFTER_ERROR_MS);
 	return r->status;
+}
+
+at_status
+at_command(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+{
+	return at_send_wait(ch, cmd, timeout_ms, r, false);
+}
+
+at_status
+at_probe(at_channel *ch, const char *cmd, int timeout_ms, at_response *r)
+{
+	return at_send_wait(ch, cmd, timeout_ms, r, true);
 }
 
 at_status

@@ -68,6 +68,12 @@ serial_port *at_port(at_channel *ch);
 /* Sends cmd + CR and waits up to timeout_ms for its final result. */
 at_status   at_command(at_channel *ch, const char *cmd, int timeout_ms,
                        at_response *resp);
+/* As at_command, for the first command after a boot: a RDY (or APP RDY)
+ * that arrives while it waits ends the wait at once, AT_TIMEOUT with
+ * resp->final "RDY" (the RDY is queued as unsolicited too): the module
+ * became ready after the command went and lost it; send it again now. */
+at_status   at_probe(at_channel *ch, const char *cmd, int timeout_ms,
+                     at_response *resp);
 /* Waits for a final result without sending (after a data phase). */
 at_status   at_finish(at_channel *ch, int timeout_ms, at_response *resp);
 /* The next unsolicited line: AT_OK with line filled, or AT_TIMEOUT,

@@ -1,16 +1,23 @@
 /*
- * worker_follow: from the trigger's OK to a verified revision.
+ * worker_follow: from the trigger's OK to a verdict, driven by the
+ * transition table of station/follow.c.
  *
- * The module now talks only in URCs, and twice takes its USB port away
- * (after the download, after the update). The loop reads one line at a
- * time with a short timeout so that it can also watch two clocks: the
- * stall clock (no progress for policy.stall_timeout) and, while the port is
- * gone, the reboot clock (policy.reboot_timeout). A lost port is expected
- * here; the worker closes it, waits for it to come back, and goes on.
+ * This file is the table's I/O: it turns what happens on the port into
+ * follow events -- a FOTA URC, RDY, the port lost, the port back, or one
+ * of the state's clocks running out -- asks follow_step() for the row,
+ * and carries out the row's action from a table of handlers. Which clock
+ * runs is per state (below): the stall clock while a download or update
+ * should report progress, the start clock (policy.start_timeout) while the
+ * module is on its way into its updater or has booted normally before
+ * START, the quiet clock (reboot_timeout) after END, and the return clock
+ * (reboot_timeout; plus stall_timeout behind a blind update) while the
+ * port is gone.
  *
- * Models whose USB port is unusable during the update (BG95/BG77) are
- * followed blind: the port's absence is the update, its return the end,
- * and the revision read afterwards the verdict.
+ * Nothing here deletes, uploads or triggers: the only commands sent before
+ * the verdict are the read-only identification of a probe. Models whose
+ * USB port is unusable during the update (BG95/BG77) are followed blind:
+ * the main UART's URCs when the slot names one, else the port's absence is
+ * the update and its return the end.
  *
  * After the final return the unit is identified again: a different IMEI is
  * a different unit, and the first one is never reported as passed.
@@ -19,33 +26,89 @@
 #include <string.h>
 #include <strings.h>
 
+#include "station/follow.h"
 #include "station/identity.h"
 #include "dialects/urc.h"
 #include "station/worker_int.h"
 
 typedef struct follow {
-	const pkg *hop;
-	bool       end_seen;
-	int        end_code;
-	int64_t    last_progress;     /* monotonic ms                     */
-	int64_t    end_at;            /* when END arrived                 */
-	int64_t    dl_start, upd_start;
-	bool       blind;
-	bool       reboot_due;        /* a restart is expected now          */
-	unit_phase lost_in;           /* phase when the port went           */
-	int        lost_at;           /* and its percent                    */
-	bool       returned_after_end;
+	const pkg   *hop;
+	unsigned     traits;
+	follow_state state;
+	follow_state from;            /* the state the current row left    */
+	int          end_code;        /* last END,<code>; -1: none yet      */
+	unit_phase   end_phase;       /* where that END came               */
+	int          tries;           /* STARTs seen: the module's tries   */
+	int64_t      last_progress;   /* monotonic ms, for the stall clock */
+	int64_t      start_ref;       /* the start clock's origin          */
+	int64_t      quiet_ref;       /* the quiet clock's origin          */
+	int64_t      lost_ms;         /* when the port went                */
+	int64_t      dl_start, upd_start;
+	unit_phase   lost_in;         /* phase and percent when it went    */
+	int          lost_pct;
+	urc_event    urc;             /* the URC of the current event      */
+	at_channel  *uart;            /* blind: the module's main UART     */
+	bool         uart_tried;
 } follow;
 
-static err_context
-follow_dl_context(urc_transport via)
+typedef enum next_rc { NEXT_EVENT, NEXT_STOPPED } next_rc;
+
+/* The clock of a state while its port is present. */
+typedef enum clock_ref { CLK_PROGRESS, CLK_START, CLK_QUIET } clock_ref;
+
+static const struct {
+	follow_event ev;
+	clock_ref    ref;
+} state_clocks[FS_STATE_COUNT] = {
+	[FS_DL_WAIT]      = { FE_STALL,         CLK_PROGRESS },
+	[FS_DOWNLOAD]     = { FE_STALL,         CLK_PROGRESS },
+	[FS_TO_UPDATER]   = { FE_START_TIMEOUT, CLK_START },
+	[FS_LOOKS_NORMAL] = { FE_START_TIMEOUT, CLK_START },
+	[FS_UPDATING]     = { FE_STALL,         CLK_PROGRESS },
+	[FS_ENDED_OK]     = { FE_QUIET,         CLK_QUIET },
+	[FS_ENDED_FAIL]   = { FE_QUIET,         CLK_QUIET },
+	[FS_DONE]         = { FE_QUIET,         CLK_QUIET },
+};
+
+static const char *
+follow_target(const worker *w, const follow *f)
 {
-	return via == URC_VIA_FTP ? ERRCTX_FTP : ERRCTX_HTTP;
+	return f->hop != NULL ? f->hop->to : w->u.fw_target;
 }
 
-/* One FOTA URC; HOP_OK to go on (f->end_seen tells when it is over). */
-static hop_rc
-follow_urc(worker *w, follow *f, const urc_event *e)
+static bool
+follow_blind_now(const follow *f)
+{
+	return (f->traits & FT_BLIND) &&
+	    (f->state == FS_TO_UPDATER || f->state == FS_UPDATING);
+}
+
+/* When the current state's clock runs out, and which event it raises. */
+static int64_t
+follow_deadline(const worker *w, const follow *f, follow_event *ev)
+{
+	const cfg_policy *p = w->pol;
+	int64_t ref;
+	double  s;
+
+	if (w->ch == NULL) {
+		*ev = FE_GONE;
+		s = p->reboot_timeout + (follow_blind_now(f) ? p->stall_timeout : 0);
+		return f->lost_ms + (int64_t)(s * 1000);
+	}
+	*ev = state_clocks[f->state].ev;
+	switch (state_clocks[f->state].ref) {
+	case CLK_PROGRESS: ref = f->last_progress; s = p->stall_timeout; break;
+	case CLK_START:    ref = f->start_ref;     s = p->start_timeout; break;
+	default:           ref = f->quiet_ref;     s = p->reboot_timeout; break;
+	}
+	return ref + (int64_t)(s * 1000);
+}
+
+/* What a URC changes on the slot's display and in the record, whatever
+ * the table then does with it. */
+static void
+follow_urc_effects(worker *w, follow *f, const urc_event *e)
 {
 	int64_t now = unit_mono_ms();
 
@@ -61,19 +124,16 @@ follow_urc(worker *w, follow *f, const urc_event *e)
 	case URC_DL_END:
 		if (f->dl_start > 0)
 			w->u.transfer_s = (double)(now - f->dl_start) / 1000.0;
-		if (e->value != 0)
-			return worker_fail_code(w, PHASE_DOWNLOAD, follow_dl_context(e->via),
-			    e->value, "download failed");
-		f->reboot_due = true;
-		worker_set(w, PHASE_REBOOT, -1);
+		if (e->value == 0)
+			worker_set(w, PHASE_REBOOT, -1);
 		break;
 	case URC_RESETTING:
-		f->reboot_due = true;
 		worker_set(w, PHASE_REBOOT, -1);
 		break;
 	case URC_START:
-		f->reboot_due = false;
-		f->upd_start = now;
+		f->tries++;
+		if (f->upd_start == 0)
+			f->upd_start = now;
 		worker_set(w, PHASE_UPDATING, 0);
 		break;
 	case URC_UPDATING:
@@ -89,128 +149,138 @@ follow_urc(worker *w, follow *f, const urc_event *e)
 		break;
 	}
 	case URC_END:
-		f->end_seen = true;
 		f->end_code = e->value;
-		f->end_at = now;
+		f->end_phase = w->phase == PHASE_RESTORE ? PHASE_RESTORE : PHASE_UPDATING;
+		f->quiet_ref = now;
 		if (f->upd_start > 0)
 			w->u.update_s = (double)(now - f->upd_start) / 1000.0;
-		if (e->value != 0)
-			return worker_fail_code(w, w->phase == PHASE_RESTORE ? PHASE_RESTORE : PHASE_UPDATING,
-			    ERRCTX_UPDATE, e->value, "update failed");
-		f->reboot_due = true;
-		worker_set(w, PHASE_END, 100);
-		break;
-	case URC_RESUME:
-		worker_note(w, "module resumes an interrupted update");
+		if (e->value == 0)
+			worker_set(w, PHASE_END, 100);
 		break;
 	default:
 		break;
 	}
-	return HOP_OK;
 }
 
-/* A blind update (BG95/BG77: USB unusable while updating): wait for the USB
- * port, and meanwhile follow the URCs on the module's main UART when the
- * slot names one. AT_OK once USB is back. */
+/* While a blind update runs and the USB port is gone: one UART line (or a
+ * short nap without one), then one look for the USB port. */
 static at_status
-follow_blind(worker *w, follow *f, int64_t deadline)
+follow_wait_blind(worker *w, follow *f, int ms, follow_event *ev, bool *got)
 {
-	at_channel *uart = worker_open_uart(w);
-	at_status   s;
+	char line[AT_LINE_MAX];
 
-	if (uart == NULL)
-		worker_note(w, "updating, not visible over USB: the result is judged by the revision after the return");
-	for (;;) {
-		if ((s = worker_try_connect(w, false)) != AT_TIMEOUT)
-			break;
-		if (unit_mono_ms() >= deadline) {
-			s = AT_TIMEOUT;
-			break;
+	*got = false;
+	if (f->uart == NULL) {
+		if (!worker_sleep(w, ms < 20 ? ms : 20))
+			return AT_STOPPED;
+	} else {
+		at_status s = at_next_line(f->uart, ms < 20 ? ms : 20, line, sizeof line);
+		if (s == AT_STOPPED)
+			return s;
+		if (s == AT_PORT_LOST) {
+			worker_note(w, "the UART was lost; the result is judged by the revision after the return");
+			at_close(f->uart);
+			f->uart = NULL;
+		} else if (s == AT_OK && urc_parse_line(line, &f->urc) &&
+		    follow_event_of_urc(&f->urc, ev)) {
+			*got = true;
+			return AT_OK;
 		}
-		if (uart == NULL) {
-			if (!worker_sleep(w, 20)) {
-				s = AT_STOPPED;
-				break;
+	}
+	return worker_try_connect(w, false);
+}
+
+/* The next event. URC events leave their URC in f->urc. */
+static next_rc
+follow_next(worker *w, follow *f, follow_event *out)
+{
+	for (;;) {
+		follow_event timer;
+		int64_t      deadline = follow_deadline(w, f, &timer);
+		int64_t      now = unit_mono_ms();
+		int          ms = deadline - now > 250 ? 250 : (int)(deadline - now);
+		char         line[AT_LINE_MAX];
+		at_status    s;
+
+		if (now >= deadline) {
+			*out = timer;
+			return NEXT_EVENT;
+		}
+		if (w->ch == NULL) {
+			bool got = false;
+
+			if (follow_blind_now(f)) {
+				if (!f->uart_tried) {
+					f->uart_tried = true;
+					f->uart = worker_open_uart(w);
+					if (f->uart == NULL)
+						worker_note(w, "updating, not visible over USB: the result is judged by the revision after the return");
+				}
+				s = follow_wait_blind(w, f, ms, out, &got);
+			} else {
+				s = worker_connect(w, now + ms, false);
+			}
+			if (s == AT_STOPPED)
+				return NEXT_STOPPED;
+			if (got)
+				return NEXT_EVENT;
+			if (s == AT_OK) {
+				f->quiet_ref = f->last_progress = unit_mono_ms();
+				*out = FE_PORT_BACK;
+				return NEXT_EVENT;
 			}
 			continue;
 		}
-		char      line[AT_LINE_MAX];
-		urc_event e;
-		s = at_next_line(uart, 20, line, sizeof line);
+		s = at_next_line(w->ch, ms, line, sizeof line);
 		if (s == AT_STOPPED)
-			break;
+			return NEXT_STOPPED;
 		if (s == AT_PORT_LOST) {
-			worker_note(w, "the UART was lost; the result is judged by the revision after the return");
-			at_close(uart);
-			uart = NULL;
+			f->lost_ms = unit_mono_ms();
+			f->lost_in = w->phase;
+			f->lost_pct = w->percent;
+			worker_disconnect(w, f->state == FS_DOWNLOAD ?
+			    "port lost during the download (power cut or crash?)" :
+			    "port lost: module restarts");
+			*out = FE_PORT_LOST;
+			return NEXT_EVENT;
+		}
+		if (s != AT_OK)
 			continue;
+		if (strcasecmp(line, "RDY") == 0 || strcasecmp(line, "APP RDY") == 0) {
+			*out = FE_RDY;
+			return NEXT_EVENT;
 		}
-		if (s == AT_OK && urc_parse_line(line, &e) && !f->end_seen) {
-			if (follow_urc(w, f, &e) != HOP_OK)
-				f->end_seen = true;   /* failed: END,<code> recorded */
-		}
+		if (urc_parse_line(line, &f->urc) && follow_event_of_urc(&f->urc, out))
+			return NEXT_EVENT;
 	}
-	at_close(uart);
-	return s;
 }
 
-/* The port is gone: wait for it within the reboot timeout (plus the stall
- * timeout while a blind update runs behind it). */
-static hop_rc
-follow_port_return(worker *w, follow *f)
-{
-	bool    blind_update = f->blind && !f->end_seen;
-	double  limit = w->pol->reboot_timeout + (blind_update ? w->pol->stall_timeout : 0);
-	int64_t t0 = unit_mono_ms();
-	unit_phase ph = blind_update && w->phase != PHASE_DOWNLOAD ? PHASE_UPDATING : PHASE_REBOOT;
+/* ---- the actions -------------------------------------------------------- */
 
-	at_status s;
-	if (blind_update) {
-		worker_set(w, PHASE_UPDATING, -1);
-		if (f->upd_start == 0)
-			f->upd_start = t0;
-		s = follow_blind(w, f, t0 + (int64_t)(limit * 1000));
-		if (s == AT_OK && f->end_seen && f->end_code != 0) {
-			/* The UART told the failure; USB is back: read where it is. */
-			worker_settle(w);
-			return HOP_FAIL;
-		}
-	} else {
-		worker_set(w, PHASE_REBOOT, -1);
-		s = worker_connect(w, t0 + (int64_t)(limit * 1000), false);
-	}
-	if (s == AT_STOPPED)
-		return HOP_STOPPED;
-	if (s != AT_OK && !f->reboot_due && !blind_update) {
-		char at[16] = "";
-		if (f->lost_at >= 0)
-			snprintf(at, sizeof at, " at %d%%", f->lost_at);
-		return worker_fail(w, f->lost_in, -1, false,
-		    "unit removed during update: port lost during %s%s, not back within %g s",
-		    unit_phase_name(f->lost_in), at, limit);
-	}
-	if (s != AT_OK)
-		return worker_fail(w, ph, -1, false,
-		    "port did not come back within %g s", limit);
-	f->last_progress = unit_mono_ms();
-	if (blind_update && !f->end_seen) {
-		f->end_seen = true;
-		f->end_code = 0;
-		w->u.update_s = (double)(f->last_progress - f->upd_start) / 1000.0;
-	}
-	if (f->end_seen)
-		f->returned_after_end = true;
-	return HOP_OK;
+/* Reads where the module is now for fw_after, if it answers. */
+static void
+follow_read_after(worker *w)
+{
+	ident id;
+
+	if (w->ch == NULL && worker_connect(w, unit_mono_ms() + 1000, false) != AT_OK)
+		return;
+	if (worker_identify(w, &id, unit_mono_ms() + 16000) == ID_OK &&
+	    (w->id.imei[0] == '\0' || strcmp(id.imei, w->id.imei) == 0))
+		pkg_revision_form(identity_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
 }
 
 /* Identify again after the last reboot and judge the revision. */
 static hop_rc
-follow_verify(worker *w, const pkg *hop)
+follow_verify(worker *w, follow *f)
 {
+	const pkg *hop = f->hop;
 	int64_t deadline = unit_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000);
 	ident   id;
 	id_rc   rc;
 
+	if (f->traits & FT_BLIND && f->upd_start > 0 && f->end_code < 0)
+		w->u.update_s = (double)(unit_mono_ms() - f->upd_start) / 1000.0;
 	worker_set(w, PHASE_VERIFY, -1);
 	for (;;) {
 		if (w->ch == NULL) {
@@ -231,11 +301,13 @@ follow_verify(worker *w, const pkg *hop)
 		if (unit_mono_ms() >= deadline)
 			return worker_fail(w, PHASE_VERIFY, -1, false,
 			    "module did not answer after the update (waited %g s)", w->pol->reboot_timeout);
-		if (!worker_sleep(w, 500))
+		if (!worker_sleep(w, 100))
 			return HOP_STOPPED;
 	}
 	if (rc == ID_BAD)
 		return worker_fail(w, PHASE_VERIFY, -1, false, "after the update: %s", w->why);
+	if (f->tries > 1)
+		worker_note(w, "the module made %d tries of its own", f->tries);
 	if (hop == NULL) {
 		/* Adopted unit: who it is becomes known only now. A journal record
 		 * made without an IMEI is replaced by one with it. */
@@ -273,106 +345,233 @@ follow_verify(worker *w, const pkg *hop)
 	return worker_check(w, hop);
 }
 
+/* What an action gives back: go on (HOP_OK with state not DONE), or the
+ * hop's result. */
+typedef hop_rc follow_do(worker *w, follow *f, const follow_row *row);
+
+static hop_rc
+do_none(worker *w, follow *f, const follow_row *row)
+{
+	(void)w; (void)f; (void)row;
+	return HOP_OK;
+}
+
+static hop_rc
+do_note(worker *w, follow *f, const follow_row *row)
+{
+	(void)f;
+	if (row->why != NULL)
+		worker_note(w, "%s", row->why);
+	return HOP_OK;
+}
+
+/* A normal-looking boot before START: read-only questions. At the target
+ * already (an END that never reached us), verify; otherwise listen on. */
+static hop_rc
+do_probe(worker *w, follow *f, const follow_row *row)
+{
+	const char *target = follow_target(w, f);
+	ident id;
+	id_rc rc;
+
+	do_note(w, f, row);
+	rc = worker_identify(w, &id, unit_mono_ms() + 2000);
+	if (rc == ID_STOPPED)
+		return HOP_STOPPED;
+	if (rc != ID_OK)
+		return HOP_OK;
+	/* Another unit in the slot, this one at its target already (an END
+	 * that never reached us), or an adopted update with no target to
+	 * wait for: the verdict needs no updater. */
+	if ((w->id.imei[0] != '\0' && strcmp(id.imei, w->id.imei) != 0) ||
+	    (f->hop == NULL && target[0] == '\0') ||
+	    (target[0] != '\0' && identity_at_revision(&id, target))) {
+		f->state = FS_DONE;
+		return follow_verify(w, f);
+	}
+	worker_note(w, "module answers at %s, not the target: listening for its updater until start_timeout (%g s)",
+	    identity_revision(&id), w->pol->start_timeout);
+	return HOP_OK;
+}
+
+static hop_rc
+do_verify(worker *w, follow *f, const follow_row *row)
+{
+	do_note(w, f, row);
+	return follow_verify(w, f);
+}
+
+static hop_rc
+do_retry(worker *w, follow *f, const follow_row *row)
+{
+	(void)row;
+	worker_note(w, "the module tries again by itself (try %d) after END,%d", f->tries,
+	    f->end_code);
+	return HOP_OK;
+}
+
+static err_context
+follow_dl_context(urc_transport via)
+{
+	return via == URC_VIA_FTP ? ERRCTX_FTP : ERRCTX_HTTP;
+}
+
+static hop_rc
+do_fail_dl(worker *w, follow *f, const follow_row *row)
+{
+	(void)row;
+	worker_fail_code(w, PHASE_DOWNLOAD, follow_dl_context(f->urc.via), f->urc.value,
+	    "download failed");
+	/* A failed download does not restart the module. */
+	follow_read_after(w);
+	return HOP_FAIL;
+}
+
+static hop_rc
+do_fail_powercut(worker *w, follow *f, const follow_row *row)
+{
+	char at[16] = "";
+
+	(void)f;
+	if (w->percent >= 0)
+		snprintf(at, sizeof at, " at %d%%", w->percent);
+	return worker_fail(w, PHASE_DOWNLOAD, -1, true,
+	    "%s%s (power cut or crash): the download is gone; a new trigger is needed",
+	    row->why, at);
+}
+
+static hop_rc
+do_fail_end(worker *w, follow *f, const follow_row *row)
+{
+	char what[96];
+
+	do_note(w, f, row);
+	if (f->tries > 1)
+		snprintf(what, sizeof what, "update failed (after %d tries by the module)", f->tries);
+	else
+		snprintf(what, sizeof what, "update failed");
+	worker_fail_code(w, f->end_phase, ERRCTX_UPDATE, f->end_code, what);
+	follow_read_after(w);
+	return HOP_FAIL;
+}
+
+static hop_rc
+do_fail_stall(worker *w, follow *f, const follow_row *row)
+{
+	(void)f; (void)row;
+	return worker_fail(w, w->phase, -1, false,
+	    "no progress for %g s during %s: the module stopped reporting",
+	    w->pol->stall_timeout, unit_phase_name(w->phase));
+}
+
+static hop_rc
+do_fail_nostart(worker *w, follow *f, const follow_row *row)
+{
+	(void)f; (void)row;
+	return worker_fail(w, PHASE_REBOOT, -1, true,
+	    "the update did not start: no FOTA message within start_timeout (%g s) after the trigger",
+	    w->pol->start_timeout);
+}
+
+static hop_rc
+do_fail_gone(worker *w, follow *f, const follow_row *row)
+{
+	bool   blind = (f->traits & FT_BLIND) &&
+	    (f->from == FS_TO_UPDATER || f->from == FS_UPDATING);
+	double limit = w->pol->reboot_timeout + (blind ? w->pol->stall_timeout : 0);
+	char   at[16] = "";
+
+	(void)row;
+	if (f->from == FS_UPDATING || f->from == FS_DOWNLOAD) {
+		if (f->lost_pct >= 0)
+			snprintf(at, sizeof at, " at %d%%", f->lost_pct);
+		return worker_fail(w, f->lost_in, -1, false,
+		    "unit removed during update: port lost during %s%s, not back within %g s",
+		    unit_phase_name(f->lost_in), at, limit);
+	}
+	return worker_fail(w, w->phase, -1, false, "port did not come back within %g s", limit);
+}
+
+static follow_do *const actions[FA_ACTION_COUNT] = {
+	[FA_NONE]          = do_none,
+	[FA_NOTE]          = do_note,
+	[FA_PROBE]         = do_probe,
+	[FA_VERIFY]        = do_verify,
+	[FA_RETRY]         = do_retry,
+	[FA_FAIL_DL]       = do_fail_dl,
+	[FA_FAIL_POWERCUT] = do_fail_powercut,
+	[FA_FAIL_END]      = do_fail_end,
+	[FA_FAIL_STALL]    = do_fail_stall,
+	[FA_FAIL_NOSTART]  = do_fail_nostart,
+	[FA_FAIL_GONE]     = do_fail_gone,
+};
+
+static bool
+follow_is_urc_event(follow_event e)
+{
+	return e <= FE_RESUME;
+}
+
+/* One event through the table. HOP_OK with f->state != FS_DONE: go on. */
+static hop_rc
+follow_feed(worker *w, follow *f, follow_event ev)
+{
+	const follow_row *row;
+	follow_state      was = f->state;
+	follow_do        *act;
+	hop_rc            rc;
+
+	if (follow_is_urc_event(ev))
+		follow_urc_effects(w, f, &f->urc);
+	row = follow_step(f->traits, f->state, ev);
+	if (row == NULL)
+		return HOP_OK;
+	f->from = was;
+	f->state = row->next;
+	/* The start clock runs from the reboot towards the updater on. */
+	if (row->next == FS_TO_UPDATER && was != FS_LOOKS_NORMAL && was != FS_TO_UPDATER)
+		f->start_ref = unit_mono_ms();
+	act = actions[row->action];
+	rc = act(w, f, row);
+	if (rc != HOP_OK)
+		f->state = FS_DONE;
+	return rc;
+}
+
 hop_rc
 worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first)
 {
-	follow  f = { .hop = hop, .end_code = -1, .last_progress = unit_mono_ms(),
-	              .blind = w->id.mi != NULL && w->id.mi->usb_blind_update };
-	int64_t stall_ms = (int64_t)(w->pol->stall_timeout * 1000);
-	int64_t reboot_ms = (int64_t)(w->pol->reboot_timeout * 1000);
-	hop_rc  rc;
+	follow f = {
+		.hop = hop, .end_code = -1, .end_phase = PHASE_UPDATING,
+		.last_progress = unit_mono_ms(), .start_ref = unit_mono_ms(),
+		.quiet_ref = unit_mono_ms(), .lost_ms = unit_mono_ms(),
+		.lost_in = w->phase, .lost_pct = -1,
+		.traits = w->id.mi != NULL ?
+		    follow_traits(w->id.mi->dialect, w->id.mi->usb_blind_update) : 0,
+	};
+	hop_rc rc = HOP_OK;
 
-	/* A local package restarts the module right after the trigger. */
-	f.reboot_due = !url;
-	f.lost_in = w->phase;
-	f.lost_at = -1;
+	/* A URL trigger downloads first; a local package restarts the module
+	 * into its updater right after the trigger. */
+	f.state = url ? FS_DL_WAIT : FS_TO_UPDATER;
+	if (first != NULL && (first->kind == URC_DL_START || first->kind == URC_DL_PROGRESS))
+		f.state = FS_DL_WAIT;
 	worker_set(w, url ? PHASE_DOWNLOAD : PHASE_REBOOT, -1);
-	if (first != NULL && (rc = follow_urc(w, &f, first)) != HOP_OK) {
-		worker_settle(w);
-		return rc;
+	if (first != NULL) {
+		follow_event ev;
+		f.urc = *first;
+		if (follow_event_of_urc(first, &ev))
+			rc = follow_feed(w, &f, ev);
 	}
-	for (;;) {
-		char      line[AT_LINE_MAX];
-		urc_event e;
-		at_status s;
+	while (rc == HOP_OK && f.state != FS_DONE) {
+		follow_event ev;
 
-		if (w->ch == NULL) {
-			if ((rc = follow_port_return(w, &f)) != HOP_OK)
-				return rc;
-			if (f.returned_after_end)
-				break;
-			continue;
-		}
-		s = at_next_line(w->ch, 250, line, sizeof line);
-		if (s == AT_STOPPED)
-			return HOP_STOPPED;
-		if (s == AT_PORT_LOST) {
-			f.lost_in = w->phase;
-			f.lost_at = w->percent;
-			worker_disconnect(w, f.reboot_due ? "port lost: module restarts" :
-			    "port lost unexpectedly (unplugged, power cut or crash?)");
-			continue;
-		}
-		int64_t now = unit_mono_ms();
-		if (s == AT_TIMEOUT) {
-			/* A module on a port that stays (UART jig) reboots silently. */
-			if (f.end_seen && now - f.end_at > reboot_ms)
-				break;
-			if (!f.end_seen && now - f.last_progress > stall_ms)
-				return worker_fail(w, w->phase, -1, false,
-				    "no progress for %g s during %s: the module stopped reporting",
-				    w->pol->stall_timeout, unit_phase_name(w->phase));
-			continue;
-		}
-		if (strcasecmp(line, "RDY") == 0 || strcasecmp(line, "APP RDY") == 0) {
-			if (f.end_seen)
-				break;
-			/* A normal boot before END: the updater is not running. The
-			 * END may have been lost, or another unit sits in the slot:
-			 * who and what runs there now decides. */
-			if (f.upd_start > 0 || f.reboot_due || hop == NULL) {
-				worker_note(w, "module restarted normally before reporting the end of the update");
-				f.end_seen = true;
-				f.end_code = 0;
-				break;
-			}
-		}
-		if (!urc_parse_line(line, &e))
-			continue;
-		if ((rc = follow_urc(w, &f, &e)) != HOP_OK) {
-			worker_settle(w);
-			return rc;
-		}
-	}
-	return follow_verify(w, hop);
-}
-
-/* After a failed update the module restarts into its old (or restored)
- * firmware: wait for that, bounded, so the report says where it really is. */
-void
-worker_settle(worker *w)
-{
-	int64_t deadline = unit_mono_ms() + (int64_t)(w->pol->reboot_timeout * 1000);
-	ident   id;
-	bool    restarted = false;
-
-	while (!restarted && w->ch != NULL && unit_mono_ms() < deadline) {
-		char      line[AT_LINE_MAX];
-		at_status s = at_next_line(w->ch, 500, line, sizeof line);
-		if (s == AT_STOPPED)
-			return;
-		if (s == AT_PORT_LOST) {
-			worker_disconnect(w, "port lost: module restarts after the failed update");
+		if (follow_next(w, &f, &ev) == NEXT_STOPPED) {
+			rc = HOP_STOPPED;
 			break;
 		}
-		if (s == AT_OK && strcasecmp(line, "RDY") == 0)
-			restarted = true;
-		if (s == AT_TIMEOUT && w->u.error_phase == PHASE_DOWNLOAD)
-			restarted = true;   /* a failed download does not restart */
+		rc = follow_feed(w, &f, ev);
 	}
-	if (w->ch == NULL && worker_connect(w, deadline, false) != AT_OK)
-		return;
-	if (worker_identify(w, &id, unit_mono_ms() + 16000) == ID_OK &&
-	    (w->id.imei[0] == '\0' || strcmp(id.imei, w->id.imei) == 0))
-		pkg_revision_form(identity_revision(&id), w->u.fw_after, sizeof w->u.fw_after);
+	at_close(f.uart);
+	return rc;
 }

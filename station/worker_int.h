@@ -89,7 +89,6 @@ hop_rc    worker_deliver(worker *w, const pkg *hop, bool *url);
 /* hop is NULL when adopting a unit found mid-update; first is a URC that
  * was already read (or NULL). */
 hop_rc    worker_follow(worker *w, const pkg *hop, bool url, const urc_event *first);
-void      worker_settle(worker *w);
 
 /* worker_check.c: the verify checks, once hop's revision is verified;
  * HOP_OK when they pass (or hop is not the last of the plan). */

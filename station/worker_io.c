@@ -375,22 +375,31 @@ worker_read_imei(worker *w, ident *id)
 }
 
 /* Who is on the port. The first command is tried a few times: a module
- * that has just booted may miss it. */
+ * that has just booted is deaf until its AT interpreter runs (PROTOCOL.md
+ * 5), and says RDY when it does; the probe ends at that RDY and the
+ * command goes again at once, so no command timeout is lost per boot. */
 id_rc
 worker_identify(worker *w, ident *id, int64_t deadline)
 {
 	at_response r;
 	at_status   s = AT_TIMEOUT;
 	id_rc       rc;
+	int         rdys = 0;
 
 	memset(id, 0, sizeof *id);
 	w->why[0] = '\0';
 	for (int i = 0; i < 3 && s != AT_OK; i++) {
-		s = worker_cmd(w, &r, "ATE0");
+		if (w->ch == NULL)
+			return ID_LOST;
+		s = at_probe(w->ch, "ATE0", worker_cmd_ms(w), &r);
 		if (s == AT_STOPPED || s == AT_PORT_LOST)
 			return worker_id_status(s);
+		if (s == AT_TIMEOUT && strcmp(r.final, "RDY") == 0 && rdys++ < 3) {
+			i--;              /* lost to the boot, not unanswered */
+			continue;
+		}
 		/* Silent but talking: a module busy with an update. */
-		if (s != AT_OK && at_pending(w->ch) > 0)
+		if (s != AT_OK && at_pending(w->ch) > (size_t)rdys)
 			return ID_NO_ANSWER;
 	}
 	if (s != AT_OK)
@@ -400,6 +409,17 @@ worker_identify(worker *w, ident *id, int64_t deadline)
 	if (s != AT_OK)
 		return s == AT_ERROR || s == AT_CME_ERROR ? ID_NO_ANSWER : worker_id_status(s);
 	identity_parse_ati(r.lines, r.nlines, id->model, sizeof id->model, id->rev, sizeof id->rev);
+	/* A command sent just as the module became ready may have been heard
+	 * after all: its late OK then answers the next command, one behind.
+	 * An ATI answer without a model or revision (nothing, or line noise)
+	 * is such a late OK; ATI's own answer comes after it. */
+	for (int late = 0; rdys > 0 && id->model[0] == '\0' && id->rev[0] == '\0' && late < 3 &&
+	    w->ch != NULL; late++) {
+		if (at_finish(w->ch, worker_cmd_ms(w), &r) != AT_OK)
+			break;
+		identity_parse_ati(r.lines, r.nlines, id->model, sizeof id->model, id->rev,
+		    sizeof id->rev);
+	}
 	if (id->model[0] == '\0' && w->sl->model_hint[0] != '\0')
 		snprintf(id->model, sizeof id->model, "%s", w->sl->model_hint);
 	id->mi = model_find(id->model);

@@ -36,6 +36,8 @@ typedef struct case_def {
 	int   ntargets;
 	char *expects[CASE_MAX_LINES];   /* "S1: result=PASS ..." */
 	int   nexpects;
+	char *timelines[CASE_MAX_LINES]; /* "S1: tx(AT+QFOTADL)=1 ..."  */
+	int   ntimelines;
 	char  policy[512];
 	char  config[2048];               /* config: lines, verbatim */
 	char  station_args[256];
@@ -332,6 +334,8 @@ case_free(case_def *c)
 		free(c->targets[i]);
 	for (int i = 0; i < c->nexpects; i++)
 		free(c->expects[i]);
+	for (int i = 0; i < c->ntimelines; i++)
+		free(c->timelines[i]);
 }
 
 static bool
@@ -369,6 +373,10 @@ case_parse(const char *path, case_def *c, char *why, size_t len)
 			char buf[1100];
 			snprintf(buf, sizeof buf, "%s:%s", key + 6, val);
 			c->expects[c->nexpects++] = harness_strdup_trim(buf);
+		} else if (strncmp(key, "timeline", 8) == 0 && c->ntimelines < CASE_MAX_LINES) {
+			char buf[1100];
+			snprintf(buf, sizeof buf, "%s:%s", key + 8, val);
+			c->timelines[c->ntimelines++] = harness_strdup_trim(buf);
 		} else if (strcmp(key, "policy") == 0) {
 			char *t = harness_strdup_trim(val);
 			snprintf(c->policy, sizeof c->policy, "%s", t);
@@ -666,6 +674,122 @@ case_check(const harness_csv *csv, const char *expect, char *why, size_t len)
 	return true;
 }
 
+/* One check of a unit's timeline (reports/units/...csv, columns ts,
+ * phase, percent, event, raw):
+ *   tx(TEXT)=N              N commands sent that contain TEXT
+ *   notx-after(A)=B,C       after the first command containing A, none
+ *                           containing B or C
+ *   has~"text"              some line (any event) contains text
+ */
+static bool
+case_timeline_word(const char *path, const char *word, char *why, size_t len)
+{
+	char        key[256], arg[256], val[512];
+	const char *open = strchr(word, '('), *close = strstr(word, ")=");
+	FILE       *f;
+	csv_reader  r;
+	int         count = 0;
+	bool        after = false, ok = true, has = false;
+
+	if (strncmp(word, "has~", 4) == 0) {
+		snprintf(val, sizeof val, "%s", word + 4);
+		snprintf(key, sizeof key, "has");
+		arg[0] = '\0';
+	} else if (open != NULL && close != NULL && close > open) {
+		snprintf(key, sizeof key, "%.*s", (int)(open - word), word);
+		snprintf(arg, sizeof arg, "%.*s", (int)(close - open - 1), open + 1);
+		snprintf(val, sizeof val, "%s", close + 2);
+	} else {
+		snprintf(why, len, "timeline check '%s' not understood", word);
+		return false;
+	}
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(why, len, "timeline %s: %s", path, strerror(errno));
+		return false;
+	}
+	csv_reader_init(&r, f);
+	while (csv_read_record(&r) == 1) {
+		const char *ev = r.nfields > 3 ? r.fields[3] : "";
+		const char *raw = r.nfields > 4 ? r.fields[4] : "";
+		bool        tx = strcmp(ev, "tx") == 0;
+
+		if (strcmp(key, "has") == 0 && strstr(raw, val) != NULL)
+			has = true;
+		if (strcmp(key, "tx") == 0 && tx && strstr(raw, arg) != NULL)
+			count++;
+		if (strcmp(key, "notx-after") == 0 && tx) {
+			char list[512];
+			if (after) {
+				snprintf(list, sizeof list, "%s", val);
+				for (char *t = strtok(list, ","); t != NULL; t = strtok(NULL, ","))
+					if (strstr(raw, t) != NULL && ok) {
+						snprintf(why, len, "timeline: %s sent after %s", raw, arg);
+						ok = false;
+					}
+			}
+			if (strstr(raw, arg) != NULL)
+				after = true;
+		}
+	}
+	csv_reader_free(&r);
+	fclose(f);
+	if (strcmp(key, "has") == 0 && !has) {
+		snprintf(why, len, "timeline: no line contains \"%s\"", val);
+		return false;
+	}
+	if (strcmp(key, "tx") == 0 && count != atoi(val)) {
+		snprintf(why, len, "timeline: %d commands contain %s, expected %s", count, arg, val);
+		return false;
+	}
+	if (strcmp(key, "notx-after") == 0 && !after && ok) {
+		snprintf(why, len, "timeline: no command contains %s", arg);
+		return false;
+	}
+	return ok;
+}
+
+static bool
+case_timeline(const harness_csv *csv, const char *reports, const char *expect,
+    char *why, size_t len)
+{
+	char        slot[32], path[2048];
+	const char *p = strchr(expect, ':');
+	int         n = p != NULL ? (int)(p - expect) : 0;
+	const harness_row *row;
+	const char *detail;
+
+	snprintf(slot, sizeof slot, "%.*s", n, expect);
+	if ((row = harness_row_of(csv, slot)) == NULL ||
+	    (detail = harness_field(row, "detail_file")) == NULL || detail[0] == '\0') {
+		snprintf(why, len, "slot %s: no report row with a timeline", slot);
+		return false;
+	}
+	snprintf(path, sizeof path, "%s/%s", reports, detail);
+	p = p != NULL ? p + 1 : expect;
+	while (*p) {
+		char word[512];
+		int  k = 0;
+		bool quoted = false;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		while (*p && (quoted || !isspace((unsigned char)*p)) && k < 511) {
+			if (*p == '"') {
+				quoted = !quoted;
+				p++;
+				continue;
+			}
+			word[k++] = *p++;
+		}
+		word[k] = '\0';
+		if (k == 0)
+			break;
+		if (!case_timeline_word(path, word, why, len))
+			return false;
+	}
+	return true;
+}
+
 static pid_t
 case_start_sim(const case_def *c, const char *dir)
 {
@@ -768,6 +892,14 @@ harness_run_case(const char *case_path, char *why, size_t len)
 		for (int i = 0; i < c.nexpects; i++) {
 			char reason[512];
 			if (!case_check(&csv, c.expects[i], reason, sizeof reason)) {
+				size_t used = strlen(why);
+				snprintf(why + used, len - used, "\n    %s", reason);
+				ok = false;
+			}
+		}
+		for (int i = 0; i < c.ntimelines; i++) {
+			char reason[1024];
+			if (!case_timeline(&csv, reports, c.timelines[i], reason, sizeof reason)) {
 				size_t used = strlen(why);
 				snprintf(why + used, len - used, "\n    %s", reason);
 				ok = false;

@@ -188,6 +188,31 @@ START_TEST(test_urc_during_command_is_queued)
 }
 END_TEST
 
+/* A module's RDY while the first command waits: that command was lost to
+ * the boot; at_probe returns at once (not after its timeout), the RDY
+ * stays queued for the worker. at_command waits on. */
+START_TEST(test_probe_ends_at_rdy)
+{
+	peer        p;
+	at_response r;
+	char        line[AT_LINE_MAX];
+
+	peer_open(&p);
+	peer_say(&p, "\r\nRDY\r\n");
+	ck_assert_int_eq(at_probe(p.ch, "ATE0", 60000, &r), AT_TIMEOUT);
+	ck_assert_str_eq(r.final, "RDY");
+	ck_assert_int_eq(at_pending(p.ch), 1);
+	peer_say(&p, "\r\nOK\r\n");
+	ck_assert_int_eq(at_probe(p.ch, "ATE0", 1000, &r), AT_OK);
+	ck_assert_int_eq(at_next_line(p.ch, 0, line, sizeof line), AT_OK);
+	ck_assert_str_eq(line, "RDY");
+	peer_say(&p, "\r\nRDY\r\n");
+	ck_assert_int_eq(at_command(p.ch, "AT", 200, &r), AT_TIMEOUT);
+	at_close(p.ch);
+	close(p.master);
+}
+END_TEST
+
 /* +CPIN: READY after a boot is unsolicited, but the answer to AT+CPIN?
  * (also inside a concatenated line). */
 START_TEST(test_asked_for_line_is_the_answer)
@@ -379,6 +404,7 @@ main(void)
 	tcase_add_test(tc, test_urc_during_command_is_queued);
 	tcase_add_test(tc, test_asked_for_line_is_the_answer);
 	tcase_add_test(tc, test_split_and_merged_and_bare_lf);
+	tcase_add_test(tc, test_probe_ends_at_rdy);
 	tcase_add_test(tc, test_timeout_and_port_lost);
 	tcase_add_test(tc, test_garbage_and_long_lines);
 	tcase_add_test(tc, test_data_mode_acks);

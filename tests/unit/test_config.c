@@ -189,6 +189,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.policy.attempts, 3);
 	ck_assert(cfg.policy.reboot_timeout == 180.0);
 	ck_assert(cfg.policy.stall_timeout == 300.0);
+	ck_assert(cfg.policy.start_timeout == 300.0);
 	ck_assert(cfg.policy.command_timeout == 5.0);
 	ck_assert_int_eq(cfg.policy.max_parallel_uploads, 0);
 	ck_assert(cfg.policy.auto_start);
@@ -218,6 +219,7 @@ START_TEST(test_full_values)
 	ck_assert_int_eq(cfg.policy.attempts, 5);
 	ck_assert(cfg.policy.reboot_timeout == 2.5);
 	ck_assert(cfg.policy.stall_timeout == 600.0);
+	ck_assert(cfg.policy.start_timeout == 45.0);
 	ck_assert(cfg.policy.command_timeout == 0.75);
 	ck_assert_int_eq(cfg.policy.max_parallel_uploads, 2);
 	ck_assert(!cfg.policy.auto_start);

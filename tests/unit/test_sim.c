@@ -64,20 +64,30 @@ path_in(const sim_proc *s, const char *name, char *out, size_t cap)
 }
 
 /* Starts dfota-sim with argv (NULL-terminated, without the program) and
- * waits for its ready line. */
+ * waits for its ready line. Modules answer at once (ready=0) unless the
+ * test's spec says otherwise: most tests here are about answers, not
+ * boots. */
 static void
 sim_start(sim_proc *s, const char *const *args)
 {
 	const char *bin = getenv("DFOTA_SIM");
 	char *argv[64];
+	static char specs[64][1024];
 	int p[2], n = 0;
 	char line[128];
 	FILE *fp;
 
 	ck_assert_msg(bin != NULL, "DFOTA_SIM not set");
 	argv[n++] = (char *)bin;
-	for (; *args != NULL && n < 63; args++)
-		argv[n++] = (char *)*args;
+	for (; *args != NULL && n < 63; args++) {
+		argv[n] = (char *)*args;
+		if (n > 1 && strcmp(argv[n - 1], "--module") == 0 &&
+		    strstr(*args, "ready=") == NULL) {
+			snprintf(specs[n], sizeof specs[n], "%s,ready=0", *args);
+			argv[n] = specs[n];
+		}
+		n++;
+	}
 	argv[n] = NULL;
 	ck_assert_int_eq(pipe(p), 0);
 	s->pid = fork();
@@ -588,7 +598,7 @@ START_TEST(urcport_uart_hides_urcs)
 
 	make_dir(&s);
 	path_in(&s, "ep06", link, sizeof link);
-	snprintf(spec, sizeof spec, "link=%s,model=EG06,echo=off", link);
+	snprintf(spec, sizeof spec, "link=%s,model=EG06,echo=off,retries=no", link);
 	sim_start(&s, (const char *[]){ "--speed", SPEED, "--module", spec,
 	    NULL });
 	fd = port_open(link, 1000);
@@ -840,6 +850,113 @@ END_TEST
 
 /* ---- scenario files and usage ------------------------------------------ */
 
+/* PROTOCOL.md 5: the port is there before the AT interpreter; a command
+ * then gets nothing at all; RDY says it is ready. */
+START_TEST(boot_port_before_ready)
+{
+	sim_proc s;
+	char link[PATH_MAX], spec[PATH_MAX + 64];
+	rx r = { .len = 0 };
+	int fd;
+
+	make_dir(&s);
+	path_in(&s, "m", link, sizeof link);
+	/* 1000 ms at --speed 1 = 1 s: ready=20000 at --speed 20. */
+	snprintf(spec, sizeof spec, "link=%s,model=EC25,echo=off,ready=20000", link);
+	sim_start(&s, (const char *[]){ "--speed", "20", "--module", spec, NULL });
+	fd = port_open(link, 1000);
+	send_str(fd, "AT\r");
+	ck_assert(!read_until(fd, &r, 0, "OK", 300));
+	ck_assert_uint_eq(r.len, 0);
+	ck_assert(read_until(fd, &r, 0, "\r\nRDY\r\n", 3000));
+	ck_assert_ptr_null(strstr(r.buf, "OK"));
+	ck_assert_str_eq(cmd(fd, &r, "AT", "OK\r\n"), "\r\nOK\r\n");
+	close(fd);
+	sim_stop(&s, link);
+}
+END_TEST
+
+/* Guide 001: an AG35 retries a failed check by itself, each try a reboot
+ * into the updater and a new START; end:502x2 passes at the third. */
+START_TEST(ag35_module_retries)
+{
+	sim_proc s;
+	char link[PATH_MAX], spec[PATH_MAX + 64], line[128], log[PATH_MAX];
+	uint8_t data[2048];
+	rx r = { .len = 0 };
+	int fd, starts = 0, fails = 0;
+	FILE *fp;
+	char buf[1024];
+
+	make_dir(&s);
+	path_in(&s, "m", link, sizeof link);
+	path_in(&s, "log", log, sizeof log);
+	snprintf(spec, sizeof spec, "link=%s,model=AG35,echo=off,ready=0,"
+	    "urcport=usbat,fault=end:502x2", link);
+	sim_start(&s, (const char *[]){ "--speed", SPEED, "--log", log,
+	    "--module", spec, NULL });
+	fd = port_open(link, 1000);
+	make_pkg(data, sizeof data, "AG35", "AG35CEVAR05A07T4G", "AG35CEVAR05A08T4G");
+	snprintf(line, sizeof line, "AT+QFUPL=\"p\",%zu", sizeof data);
+	cmd(fd, &r, line, "CONNECT\r\n");
+	ck_assert_int_eq(write(fd, data, sizeof data), (ssize_t)sizeof data);
+	ck_assert(read_until(fd, &r, 0, "OK\r\n", 2000));
+	cmd(fd, &r, "AT+QFOTADL=\"/data/ufs/p\"", "OK\r\n");
+	close(fd);
+	/* Follow every return of the port until the normal boot's RDY. */
+	for (int i = 0; i < 8; i++) {
+		rx_clear(&r);
+		fd = port_open(link, 3000);
+		read_until(fd, &r, 0, "RDY\r\n", 3000);
+		close(fd);
+		if (strstr(r.buf, "RDY\r\n"))
+			break;
+	}
+	fd = port_open(link, 3000);
+	ck_assert_ptr_nonnull(strstr(cmd(fd, &r, "ATI", "OK\r\n"),
+	    "AG35CEVAR05A08T4G"));
+	close(fd);
+	fp = fopen(log, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(buf, sizeof buf, fp) != NULL) {
+		starts += strstr(buf, "at> \\r\\n+QIND: \"FOTA\",\"START\"") != NULL;
+		fails += strstr(buf, "\"END\",502") != NULL;
+	}
+	fclose(fp);
+	sim_stop(&s, NULL);
+	ck_assert_int_eq(starts, 3);
+	ck_assert_int_eq(fails, 2);
+}
+END_TEST
+
+/* The resume banner is the BG96's only. */
+START_TEST(resume_banner_bg96_only)
+{
+	sim_proc s;
+	char l1[PATH_MAX], l2[PATH_MAX], s1[PATH_MAX + 64], s2[PATH_MAX + 64];
+	rx r = { .len = 0 };
+	int fd;
+
+	make_dir(&s);
+	path_in(&s, "bg96", l1, sizeof l1);
+	path_in(&s, "ec25", l2, sizeof l2);
+	snprintf(s1, sizeof s1, "link=%s,model=BG96,urcport=usbat,fault=resume", l1);
+	snprintf(s2, sizeof s2, "link=%s,model=EC25,urcport=usbat,fault=resume", l2);
+	sim_start(&s, (const char *[]){ "--speed", SPEED, "--module", s1,
+	    "--module", s2, NULL });
+	fd = port_open(l1, 1000);
+	ck_assert(read_until(fd, &r, 0, "\"START\"", 2000));
+	ck_assert_ptr_nonnull(strstr(r.buf, "Last upgrade was not finished"));
+	close(fd);
+	rx_clear(&r);
+	fd = port_open(l2, 1000);
+	ck_assert(read_until(fd, &r, 0, "\"START\"", 2000));
+	ck_assert_ptr_null(strstr(r.buf, "Last upgrade"));
+	close(fd);
+	sim_stop(&s, NULL);
+}
+END_TEST
+
 START_TEST(scenario_file)
 {
 	sim_proc s;
@@ -854,8 +971,8 @@ START_TEST(scenario_file)
 	path_in(&s, "m2", l2, sizeof l2);
 	fp = fopen(file, "w");
 	ck_assert_ptr_nonnull(fp);
-	fprintf(fp, "# two modules\n\nlink=%s  model=EM06 echo=off # eol\n"
-	    "link=%s,model=BG77,echo=off,rev=BG77LAR02A01\n", l1, l2);
+	fprintf(fp, "# two modules\n\nlink=%s  model=EM06 echo=off ready=0 # eol\n"
+	    "link=%s,model=BG77,echo=off,rev=BG77LAR02A01,ready=0\n", l1, l2);
 	fclose(fp);
 	sim_start(&s, (const char *[]){ "--speed", SPEED, "--scenario", file,
 	    NULL });
@@ -949,6 +1066,9 @@ sim_suite(void)
 	tcase_add_test(tc, fault_trigger_and_hang);
 	tcase_add_test(tc, fault_resume_banner);
 	tcase_add_test(tc, scenario_file);
+	tcase_add_test(tc, boot_port_before_ready);
+	tcase_add_test(tc, ag35_module_retries);
+	tcase_add_test(tc, resume_banner_bg96_only);
 	tcase_add_test(tc, bad_spec_is_usage_error);
 	tcase_add_test(tc, determinism_seed);
 	suite_add_tcase(s, tc);
