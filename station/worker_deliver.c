@@ -292,20 +292,61 @@ worker_fota_apn(worker *w, const pkg *hop)
 	    hop->apn, s == AT_OK && r.nlines > 0 ? r.lines[0] : at_status_name(s));
 }
 
-/* Uploads a file package the model's way; trigger gets the command that
- * starts the update. */
+/* The shapes of an upload, one row per delivery flag, in the order the
+ * model's flags are tried: where the file goes, how it is checked before,
+ * how it is sent, and which command then starts the update. */
+typedef struct upload_shape {
+	unsigned    delivery;      /* MODEL_DELIVER_*                            */
+	bool        streamed;      /* AT+QFOTADL="COM:": no file, no name        */
+	int         trigger_mode;  /* AT+QFOTADL=3,<n> to set first; -1: none    */
+	const char *fixed_name;    /* the one name the model takes; NULL: UFS's  */
+	const char *list_prefix;   /* AT+QFLST pattern before the name           */
+	bool        check_space;   /* AT+QFLDS against the package size          */
+	const char *trigger_fmt;   /* %s: the file's name                        */
+	size_t      ack_block;     /* the module's 'A' every so many bytes; 0    */
+	const char *done_prefix;   /* the answer that gives size and checksum    */
+} upload_shape;
+
+static const upload_shape upload_shapes[] = {
+	/* BG95/BG77: streamed, then AT+QFOTADL=1 in trigger mode 0. */
+	{ .delivery = MODEL_DELIVER_COM, .streamed = true, .trigger_mode = 0,
+	  .trigger_fmt = "AT+QFOTADL=1", .done_prefix = "+QFOTADL:" },
+	/* BG96: the fixed /fota/update.zip. */
+	{ .delivery = MODEL_DELIVER_FOTAZIP, .trigger_mode = -1,
+	  .fixed_name = WORKER_BG96_PACKAGE, .list_prefix = "",
+	  .trigger_fmt = "AT+QFOTADL=1", .ack_block = 1024, .done_prefix = "+QFUPL:" },
+	/* AG35, EP06 family, EC2x: a file in UFS, named after the package. */
+	{ .delivery = MODEL_DELIVER_UFS, .trigger_mode = -1, .list_prefix = "UFS:",
+	  .check_space = true, .trigger_fmt = "AT+QFOTADL=\"" WORKER_UFS_DIR "%s\"",
+	  .ack_block = 1024, .done_prefix = "+QFUPL:" },
+};
+
+static const upload_shape *
+worker_upload_shape(const model_info *mi)
+{
+	for (size_t i = 0; i < sizeof upload_shapes / sizeof upload_shapes[0]; i++)
+		if (mi->deliveries & upload_shapes[i].delivery)
+			return &upload_shapes[i];
+	return NULL;
+}
+
+/* Uploads a file package the model's way (its upload_shape); trigger gets
+ * the command that starts the update. */
 static hop_rc
 worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
 {
-	const model_info *mi = w->id.mi;
-	uint8_t          *data = NULL;
-	size_t            len = 0;
-	char              name[128];
-	at_response       r;
-	at_status         s;
-	hop_rc            rc = HOP_OK;
-	int64_t           t0;
+	const upload_shape *sh = worker_upload_shape(w->id.mi);
+	uint8_t            *data = NULL;
+	size_t              len = 0;
+	char                name[128], list[160];
+	at_response         r;
+	at_status           s = AT_OK;
+	hop_rc              rc = HOP_OK;
+	int64_t             t0;
 
+	if (sh == NULL)
+		return worker_fail(w, PHASE_DELIVER, -1, false,
+		    "%s takes no uploaded package", w->id.model);
 	if (pkg_read(hop, &data, &len) != 0)
 		return worker_fail(w, PHASE_DELIVER, -1, false,
 		    "cannot read package file %s", hop->file);
@@ -315,35 +356,26 @@ worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
 	}
 	t0 = unit_mono_ms();
 	worker_set(w, PHASE_DELIVER, 0);
-	if (mi->deliveries & MODEL_DELIVER_COM) {
-		snprintf(trigger, tlen, "AT+QFOTADL=1");
-		s = AT_OK;
-		rc = worker_trigger_mode(w, 0);
-		if (rc == HOP_OK)
+	if (sh->fixed_name != NULL)
+		snprintf(name, sizeof name, "%s", sh->fixed_name);
+	else
+		worker_ufs_name(hop, name, sizeof name);
+	snprintf(trigger, tlen, sh->trigger_fmt, name);
+	if (sh->trigger_mode >= 0)
+		rc = worker_trigger_mode(w, sh->trigger_mode);
+	if (rc == HOP_OK && !sh->streamed) {
+		snprintf(list, sizeof list, "%s%s", sh->list_prefix, name);
+		rc = worker_remove_stale(w, list, name);
+		if (rc == HOP_OK && sh->check_space)
+			rc = worker_check_space(w, len);
+	}
+	if (rc == HOP_OK) {
+		if (sh->streamed)
 			s = worker_cmd(w, &r, "AT+QFOTADL=\"COM:\",%zu,%d", len, WORKER_UPLOAD_TIMEOUT_S);
-		if (rc == HOP_OK && s == AT_CONNECT)
-			rc = worker_send(w, data, len, 0, "+QFOTADL:");
-	} else {
-		bool bg96 = (mi->deliveries & MODEL_DELIVER_FOTAZIP) != 0;
-		if (bg96) {
-			snprintf(name, sizeof name, "%s", WORKER_BG96_PACKAGE);
-			snprintf(trigger, tlen, "AT+QFOTADL=1");
-			rc = worker_remove_stale(w, name, name);
-		} else {
-			char list[160];
-			worker_ufs_name(hop, name, sizeof name);
-			snprintf(trigger, tlen, "AT+QFOTADL=\"" WORKER_UFS_DIR "%s\"", name);
-			snprintf(list, sizeof list, "UFS:%s", name);
-			rc = worker_remove_stale(w, list, name);
-			if (rc == HOP_OK)
-				rc = worker_check_space(w, len);
-		}
-		s = AT_OK;
-		if (rc == HOP_OK) {
+		else
 			s = worker_cmd(w, &r, "AT+QFUPL=\"%s\",%zu,%d,1", name, len, WORKER_UPLOAD_TIMEOUT_S);
-			if (s == AT_CONNECT)
-				rc = worker_send(w, data, len, 1024, "+QFUPL:");
-		}
+		if (s == AT_CONNECT)
+			rc = worker_send(w, data, len, sh->ack_block, sh->done_prefix);
 	}
 	if (rc == HOP_OK && s != AT_CONNECT) {
 		if (s == AT_STOPPED)
