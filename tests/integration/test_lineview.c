@@ -9,7 +9,9 @@
  * comes down the stream; the database stopped and started again is said
  * on the stream and in /api/line, and the stream goes on after; a viewer
  * that stops reading is dropped while another one keeps getting events;
- * a slot's timeline reads the store; usage and exit codes.
+ * a slot's timeline reads the store; usage and exit codes. And the real
+ * station with 12 emulated units feeding the store (central.url): every
+ * slot and its result in /api/line and on the page.
  *
  * No timing is asserted: every wait is "until it shows, or a generous
  * timeout" (the machine is shared).
@@ -470,6 +472,99 @@ START_TEST(test_slot_timeline_from_the_store)
 }
 END_TEST
 
+/* The station itself feeding the store (issue 15's central sender): 12
+ * emulated units, then /api/line and the page show them. The station makes
+ * its own tables, in a database of its own here. */
+START_TEST(test_twelve_emulated_units_on_the_page)
+{
+	static char body[1 << 20];
+	char        dir[1024], why[512], cfg[1100], out[1100], url[300], path[1300], cmd[2600];
+	char        text[4096], dom[1300], want[64], name[128] = "";
+	lv_run      lv;
+	pid_t       sim, st;
+	char       *argv[] = { (char *)harness_env("DFOTA_STATION"), "--config", cfg, "--headless",
+	                       "--once", NULL };
+	char       *lvargv[] = { (char *)harness_env("DFOTA_STATION"), "line-view", "--db", url,
+	                         "--listen", "127.0.0.1:0", NULL };
+	FILE       *f;
+
+	sql("CREATE DATABASE lv_e2e");
+	snprintf(url, sizeof url, "%.*s/lv_e2e", (int)(strrchr(pg_url, '/') - pg_url), pg_url);
+	snprintf(text, sizeof text, "speed: 40\npackage: model=BG96 from=BG96MAR02A07M1G to=BG96MAR02A08M1G\n"
+	    "policy: reboot_timeout=20 stall_timeout=20 command_timeout=5\n");
+	for (int i = 0; i < 12; i++)
+		strncat(text, "module: model=BG96 rev=BG96MAR02A07M1G\n", sizeof text - strlen(text) - 1);
+	ck_assert_msg(harness_setup_case("lineview12", text, dir, sizeof dir, &sim, why, sizeof why), "%s", why);
+	snprintf(cfg, sizeof cfg, "%s/station.cfg", dir);
+	f = fopen(cfg, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "central: { url = \"%s\"; };\n", url);
+	fclose(f);
+
+	/* line-view first: the tables are not there yet; it waits for them. */
+	ck_assert(harness_fresh_dir("lineview-run", lv.dir, sizeof lv.dir));
+	snprintf(lv.log, sizeof lv.log, "%s/line-view.log", lv.dir);
+	lv.pid = harness_spawn(lvargv, lv.log);
+	ck_assert(file_has(lv.log, "serving http://127.0.0.1:", 20));
+	{
+		char *log = slurp(lv.log);
+		char *p = strstr(log, "serving http://127.0.0.1:");
+		lv.port = p != NULL ? atoi(p + strlen("serving http://127.0.0.1:")) : 0;
+		free(log);
+	}
+	ck_assert_int_gt(lv.port, 0);
+
+	snprintf(out, sizeof out, "%s/station.out", dir);
+	st = harness_spawn(argv, out);
+	ck_assert_int_eq(harness_wait(st, 150), 0);
+	harness_stop(sim);
+
+	/* Every slot's result: the listener had the station's NOTIFYs. */
+	snprintf(path, sizeof path, "%s/line.json", lv.dir);
+	snprintf(cmd, sizeof cmd,
+	    "python3 -c '\n"
+	    "import json, sys\n"
+	    "d = json.load(open(sys.argv[1]))\n"
+	    "s = d[\"stations\"]\n"
+	    "assert len(s) == 1, s\n"
+	    "labels = [x[\"label\"] for x in s[0][\"slots\"]]\n"
+	    "assert labels == [\"S%%d\" %% i for i in range(1, 13)], labels\n"
+	    "assert all(x[\"result\"] == \"PASS\" for x in s[0][\"slots\"]), s[0][\"slots\"]\n"
+	    "assert s[0][\"counts\"][\"pass\"] == 12, s[0][\"counts\"]\n"
+	    "print(s[0][\"name\"])\n"
+	    "' '%s' > '%s.name' 2>/dev/null", path, path);
+	for (int i = 0; i < 300; i++) {
+		if (http(&lv, "GET", "/api/line", body, sizeof body) == 200) {
+			f = fopen(path, "w");
+			fputs(body, f);
+			fclose(f);
+			if (system(cmd) == 0)
+				break;
+		}
+		usleep(100000);
+	}
+	ck_assert_msg(system(cmd) == 0, "/api/line: %s", body);
+	snprintf(path + strlen(path), sizeof path - strlen(path), ".name");
+	f = fopen(path, "r");
+	ck_assert(f != NULL && fgets(name, sizeof name, f) != NULL);
+	fclose(f);
+	name[strcspn(name, "\n")] = '\0';
+
+	snprintf(dom, sizeof dom, "%s/dom.html", lv.dir);
+	snprintf(cmd, sizeof cmd, "timeout 120 chromium --headless --no-sandbox --disable-gpu "
+	    "--user-data-dir='%s/chromium' --dump-dom http://127.0.0.1:%d/ > '%s' 2>/dev/null",
+	    lv.dir, lv.port, dom);
+	ck_assert_msg(system(cmd) == 0, "%s", cmd);
+	snprintf(want, sizeof want, "<span class=\"name\">%s</span>", name);
+	ck_assert_msg(file_has(dom, want, 1), "no station %s in %s", name, dom);
+	for (int i = 1; i <= 12; i++) {
+		snprintf(want, sizeof want, "data-slot=\"S%d\"", i);
+		ck_assert_msg(file_has(dom, want, 1), "no slot S%d in %s", i, dom);
+	}
+	lv_stop(&lv);
+}
+END_TEST
+
 START_TEST(test_usage)
 {
 	char cmd[1200];
@@ -504,6 +599,7 @@ main(void)
 	tcase_add_test(tc, test_slot_timeline_from_the_store);
 	tcase_add_test(tc, test_slow_viewer_is_dropped_others_go_on);
 	tcase_add_test(tc, test_stream_survives_database_restart);
+	tcase_add_test(tc, test_twelve_emulated_units_on_the_page);
 	suite_add_tcase(s, tc);
 	return harness_run_suite(s, CK_NORMAL);
 }
