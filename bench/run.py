@@ -1435,7 +1435,7 @@ def report(args, mach, started, elapsed, results, seq_info, raw, upload, grid, i
              "the fastest command of each emulator process. Both sides print ms: each figure "
              "is good to about 2 ms.\n")
     L.append("### After every RDY (realistic boots)\n")
-    L.append("The emulator's modules boot as real ones do (PROTOCOL.md 5): the port comes "
+    L.append("The emulator's modules boot as real ones do (docs/protocol.md 5): the port comes "
              "first, the AT interpreter 3 s later (scaled by --speed), announced by RDY; a "
              "command sent before it is lost. RDY -> next command = the module's RDY -> the "
              "next AT command it received, every RDY of every module (emulator clock, 1 ms).\n")

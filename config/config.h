@@ -74,7 +74,7 @@ typedef struct cfg_discovery {
 	int  rescan_interval_ms;      /* default 1000                     */
 } cfg_discovery;
 
-/* verify: acceptance checks after the update (CONTRACT.md). */
+/* verify: acceptance checks after the update (docs/contract.md). */
 typedef struct cfg_check {
 	char name[32];
 	char command[256];

@@ -1,5 +1,5 @@
 /*
- * config_verify: the station file's `verify` group (CONTRACT.md, additions
+ * config_verify: the station file's `verify` group (docs/contract.md, additions
  * of 2026-12-02): the network check and the custom acceptance checks.
  */
 #ifndef CONFIG_VERIFY_H

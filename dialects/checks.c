@@ -38,7 +38,7 @@ static const char *const reg_bc26[] = { "AT+CEREG?", NULL };
 static const char *const reg_bg95[] = { "AT+CEREG?", "AT+CGREG?", NULL };
 
 /* ATI+CSUB and AT+EGMR=0,7 / 0,9 are what Quectel's own DFOTA test
- * scripts read after an update (PROTOCOL.md §5); those scripts and the
+ * scripts read after an update (docs/protocol.md §5); those scripts and the
  * AT manuals that carry the commands are for the LTE Cat families. For
  * the others no public source gives them: their IMEI is read with
  * AT+CGSN, and no sub-edition or SVN check is made up. */

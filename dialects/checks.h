@@ -1,10 +1,10 @@
 /*
- * checks: the acceptance checks after an update (CONTRACT.md `verify`), as
+ * checks: the acceptance checks after an update (docs/contract.md `verify`), as
  * data and pure functions, so that the rules are tested without a module.
  *
  * Three parts:
  *   - per dialect, the built-in checks the vendor's own QA runs after an
- *     update (PROTOCOL.md §5): how to read the IMEI again (AT+EGMR=0,7
+ *     update (docs/protocol.md §5): how to read the IMEI again (AT+EGMR=0,7
  *     where the model has it, else AT+CGSN), the sub-edition (ATI+CSUB) and
  *     the SVN (AT+EGMR=0,9) where the model has them, and which network
  *     registration queries its guide uses (CREG/CGREG/CEREG);

@@ -180,7 +180,7 @@ add_progress(plan *p, const char *w, unsigned total_ms, int to)
 /* Power lost inside the updater: the port vanishes (BG95 in DFOTA mode:
  * it is already off USB, only its UART falls silent) and comes back
  * after a boot into the updater again, which starts the phase anew. Only
- * the BG96 prints the resume banner (PROTOCOL.md 5). */
+ * the BG96 prints the resume banner (docs/protocol.md 5). */
 static void
 add_powerloss(plan *p)
 {
@@ -682,7 +682,7 @@ sim_fota_resume(sim_module *m)
 	snprintf(m->fota.to_rev, sizeof m->fota.to_rev, "%s",
 	    m->model->rev_next);
 	m->deaf = true;
-	/* The banner is the BG96's alone (PROTOCOL.md 5); the others (BC26
+	/* The banner is the BG96's alone (docs/protocol.md 5); the others (BC26
 	 * in UPDATING) just start again. */
 	if (restore)
 		add_word(&p, sim_module_us(m, MS_REPLY), RESUME_BANNER);

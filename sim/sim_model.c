@@ -52,7 +52,7 @@ static const sim_dialect dialect_bg95 = {
 };
 
 /* The LTE Cat families also answer what Quectel's DFOTA QA reads after an
- * update (PROTOCOL.md §5): ATI+CSUB and AT+EGMR=0,7 / 0,9. */
+ * update (docs/protocol.md §5): ATI+CSUB and AT+EGMR=0,7 / 0,9. */
 #define CAPS_UFS  (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_LOCAL | \
                    SIM_CAP_CSUB | SIM_CAP_EGMR)
 #define CAPS_BG96 (SIM_CAP_URCCFG | SIM_CAP_FILES | SIM_CAP_FOTA1)

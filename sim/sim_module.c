@@ -399,7 +399,7 @@ on_ready(void *arg)
 }
 
 /* A normal boot: the port is there (or stays, BC26), but for spec ready
- * ms nothing answers and input is dropped (PROTOCOL.md 5). ready=0 is
+ * ms nothing answers and input is dropped (docs/protocol.md 5). ready=0 is
  * the instant module of unit tests: it answers at once, and says nothing
  * at power-on. */
 static void

@@ -6,7 +6,7 @@
  * FS_ANY rows at the end are the fallbacks. An event with no row is
  * ignored (a repeated percentage, a stray RDY after the verdict).
  *
- * The rules the rows carry (PROTOCOL.md section 5):
+ * The rules the rows carry (docs/protocol.md section 5):
  *   - a normal boot (RDY) after the trigger and before START is no
  *     verdict: the module may still be on its way into its updater, or
  *     print START seconds after a boot; read-only questions only, until

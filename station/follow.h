@@ -6,7 +6,7 @@
  * Nothing here does I/O: worker_follow.c turns what the port does (a FOTA
  * URC, RDY, the port lost or back, a clock running out) into an event,
  * asks follow_step() for the row, and carries out the row's action. So
- * every rule of PROTOCOL.md section 5 is one readable row, and
+ * every rule of docs/protocol.md section 5 is one readable row, and
  * tests/unit/test_follow.c checks them without a module.
  *
  * The traits say how a dialect's modules differ where it matters here:

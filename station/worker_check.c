@@ -1,9 +1,9 @@
 /*
- * worker_check: the acceptance checks after an update (CONTRACT.md
+ * worker_check: the acceptance checks after an update (docs/contract.md
  * `verify`), run once the unit's revision is verified at its target.
  *
  * A unit whose firmware reads right can still be broken. In the order the
- * vendor's own DFOTA QA reads them (PROTOCOL.md §5), the station checks:
+ * vendor's own DFOTA QA reads them (docs/protocol.md §5), the station checks:
  *
  *   imei        always: the IMEI the module keeps (AT+EGMR=0,7 where the
  *               model has it, else AT+CGSN) is the one read before the

@@ -375,7 +375,7 @@ worker_read_imei(worker *w, ident *id)
 }
 
 /* Who is on the port. The first command is tried a few times: a module
- * that has just booted is deaf until its AT interpreter runs (PROTOCOL.md
+ * that has just booted is deaf until its AT interpreter runs (docs/protocol.md
  * 5), and says RDY when it does; the probe ends at that RDY and the
  * command goes again at once, so no command timeout is lost per boot. */
 id_rc

@@ -1,6 +1,6 @@
 /*
  * test_follow: the follow engine's transition table (station/follow.c),
- * without a module: each rule of PROTOCOL.md section 5 as a sequence of
+ * without a module: each rule of docs/protocol.md section 5 as a sequence of
  * events per dialect, and the table's own consistency (every row names a
  * real state, event and action; no row for the final state).
  */

@@ -213,7 +213,7 @@ START_TEST(test_columns_contract_order)
 	    "fw_before,fw_target,fw_after,package,package_sha256,delivery,"
 	    "result,error_phase,error_code,error_text,attempts,started_at,"
 	    "finished_at,duration_s,transfer_s,update_s,detail_file,"
-	    /* Added after the contract's 26 (CONTRACT.md: columns may be
+	    /* Added after the contract's 26 (docs/contract.md: columns may be
 	     * added after detail_file), row_sha256 last (docs/audit.md). */
 	    "checks,row_sha256";
 	char line[1024] = "";

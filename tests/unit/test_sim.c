@@ -850,7 +850,7 @@ END_TEST
 
 /* ---- scenario files and usage ------------------------------------------ */
 
-/* PROTOCOL.md 5: the port is there before the AT interpreter; a command
+/* docs/protocol.md 5: the port is there before the AT interpreter; a command
  * then gets nothing at all; RDY says it is ready. */
 START_TEST(boot_port_before_ready)
 {

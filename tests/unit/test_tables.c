@@ -468,7 +468,7 @@ START_TEST(test_url_rules)
 	char why[256];
 	char url[800];
 
-	/* Schemes in any case, per model (CONTRACT.md additions). */
+	/* Schemes in any case, per model (docs/contract.md additions). */
 	ck_assert_int_eq(url_check(model_find("EC25"), "HTTP://a.example/p.zip", why, sizeof why), 0);
 	ck_assert_int_eq(url_check(model_find("BG95"), "CoAPS://a.example/p", why, sizeof why), 0);
 	ck_assert_int_eq(url_check(model_find("BC26"), "https://a.example/p", why, sizeof why), -1);
