@@ -14,8 +14,11 @@
              figures of these runs are a stress figure.
   real speed --real-speed-slots (32; 8 with --quick; 0: none) pty slots with
              the emulator at --speed 1, a real EC25's timing (update ~60 s,
-             boot ~8 s): the run the CPU target is judged on.
-  headline   with --headline: 128 pty slots with the emulator at --speed 1,
+             boot ~8 s): the run the CPU target and the 32-slot wall /
+             longest unit target are judged on (the speed-20 figure of the
+             same target is reported beside it, with the fixture's own
+             ceiling: 32 bare senders uploading into one emulator at once).
+  headline   (--no-headline and --quick skip it): 128 pty slots with the emulator at --speed 1,
              where the update, not the upload, dominates, as on a real line
              (about 3 minutes more). Every run has realistic boots: the
              port first, RDY 3 s (scaled) later; "After every RDY" reports
@@ -878,8 +881,10 @@ def ceiling_once(b, key):
     model, extra = SHAPES[key]
     d = b.dir(f"ceiling-{model}")
     link = os.path.join(d, "ports", "m")
+    # ready=0: the data path is measured, not the boot (a bare sender does
+    # not wait for RDY)
     sim = subprocess.Popen([b.sim, "--speed", str(b.a.speed), "--module",
-                            f"link={link},model={model}"], stdout=subprocess.PIPE,
+                            f"link={link},model={model},ready=0"], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     sim.stdout.readline()   # "dfota-sim: ready, 1 modules"
     p = subprocess.run([b.ptyraw, "--device", link, "--bytes", str(b.a.upload_size)] + extra,
@@ -888,6 +893,34 @@ def ceiling_once(b, key):
     sim.wait()
     m = re.search(r"mbps=([0-9.]+)", p.stdout)
     return float(m.group(1)) if m else None
+
+
+def parallel_ceiling(b, n, size):
+    """Seconds each of n bare senders (bench/ptyraw --device, 1 KiB acked,
+    EC25 AT+QFUPL) takes to upload size bytes into n modules of one
+    dfota-sim process, all at once: what the test fixture (one emulator
+    thread for every pty module, the kernel's ptys, 2 cores) allows n
+    parallel uploads, with no station involved. Sorted; [] if it failed."""
+    d = b.dir(f"parallel-ceiling-{n}")
+    links = [os.path.join(d, "ports", f"m{i}") for i in range(n)]
+    write(os.path.join(d, "modules.sim"),
+          "".join(f"link={l} model=EC25 ready=0\n" for l in links))
+    sim = subprocess.Popen([b.sim, "--speed", str(b.a.speed), "--scenario",
+                            os.path.join(d, "modules.sim")], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    sim.stdout.readline()   # "dfota-sim: ready, n modules"
+    ps = [subprocess.Popen([b.ptyraw, "--device", l, "--bytes", str(size), "--ack", "1024"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+          for l in links]
+    secs = []
+    for p in ps:
+        out, _ = p.communicate()
+        m = re.search(r"seconds=([0-9.]+)", out)
+        if m:
+            secs.append(float(m.group(1)))
+    sim.send_signal(signal.SIGTERM)
+    sim.wait()
+    return sorted(secs) if len(secs) == n else []
 
 
 def bench_raw(b):
@@ -1316,13 +1349,25 @@ def targets(results, upload, raw, idle, small, real, args):
             v >= 0.9, f"{v * 100:.0f} %", f"-{(0.9 - v) * 100:.0f} points", cause))
     r32 = results.get(("pty", 32), [])
     o32 = [r["overhead"] for r in r32 if r.get("overhead")]
+    if real and real.get("n") == 32 and real.get("overhead"):
+        v = real["overhead"]
+        t.append(("32 slots, realistic boots: wall / longest unit <= 1.05 (--speed 1: real "
+                  "module timing)",) + verdict(
+            v <= 1.05, f"{v:.3f}", f"+{v - 1.05:.3f}",
+            f"wall {real['wall']:.1f} s, longest unit {real['ideal']:.1f} s"))
     if o32:
         v = statistics.mean(o32)
         o = over_split(r32)
+        par = raw.get("parallel32") or []
         cause = ("not measured" if not o else
-                 f"of the wall {o['wall']:.2f} s: arrival -> last trigger {o['pre']:.2f} s, "
-                 f"emulated work {o['work']:.2f} s, final RDY -> last row {o['tail']:.3f} s")
-        t.append(("32 slots, realistic boots: wall / longest unit <= 1.05",) + verdict(
+                 f"of the wall {o['wall']:.2f} s: arrival -> last trigger {o['pre']:.2f} s "
+                 f"(uploads {o['upload_med']:.3f} s median"
+                 + (f"; 32 bare senders, no station, into the same emulator at once: "
+                    f"{statistics.median(par):.3f} s median, {par[-1]:.3f} s the slowest"
+                    if par else "") +
+                 f"), emulated work {o['work']:.2f} s, final RDY -> last row {o['tail']:.3f} s")
+        t.append((f"32 slots, realistic boots: wall / longest unit <= 1.05 (--speed "
+                  f"{args.speed}: stress)",) + verdict(
             v <= 1.05, f"{v:.3f}", f"+{v - 1.05:.3f}", cause))
     allr = [x for rs in results.values() for x in pool(rs, "rdy_to_cmd")]
     if real:
@@ -1454,7 +1499,7 @@ def report(args, mach, started, elapsed, results, seq_info, raw, upload, grid, i
                  f"/ {fmt(max(v) if v else None, 1)} | {ov_s(runs)} |")
     L.append("")
     if headline:
-        L.append(f"Headline (`--headline`): {headline['n']} slots with the emulator at "
+        L.append(f"Headline: {headline['n']} slots with the emulator at "
                  f"`--speed 1` (an EC25's real timing: update 60 s, boots 8 s + 3 s to RDY), "
                  f"{headline.get('pass', 0)}/{headline['n']} PASS, wall "
                  f"{fmt(headline.get('wall'), 1)} s, longest unit "
@@ -1573,8 +1618,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=180)
     ap.add_argument("--quick", action="store_true",
                     help="1 run, counts 1,8, 8 real-speed slots: smoke test")
-    ap.add_argument("--headline", action="store_true",
-                    help="also 128 pty slots with the emulator at --speed 1 (about 3 min)")
+    ap.add_argument("--no-headline", dest="headline", action="store_false",
+                    help="skip the headline run: 128 pty slots with the emulator at "
+                         "--speed 1 (about 3 min; --quick skips it too)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = ap.parse_args()
     rest, argv = [], sys.argv[1:]
@@ -1586,6 +1632,7 @@ def main():
             rest.append(x)
     args.command = "make bench" + (f" BENCH_ARGS='{' '.join(rest)}'" if rest else "")
     if args.quick:
+        args.headline = False
         args.runs = args.usb_runs = args.upload_runs = 1
         args.counts = args.usb_counts = "1,8"
         args.seq_units = 2
@@ -1609,6 +1656,9 @@ def main():
             log(f"pty {n} slots, run {i + 1}/{args.runs}")
             runs.append(b.run_static(n, seed=1 + i))
         results[("pty", n)] = runs
+    if 32 in counts:
+        log("32 bare senders into one emulator at once (the fixture's own upload ceiling)")
+        raw["parallel32"] = parallel_ceiling(b, 32, args.pkg_size)
     if counts and args.small_pkg_size > 0:
         n = max(counts)
         log(f"pty {n} slots, {args.small_pkg_size // 1024} KiB package")
