@@ -8,12 +8,29 @@
 
 #include "sim/sim_model.h"
 
+/* What a module prints by itself after RDY (docs/protocol.md 5): the SIM
+ * and the radio coming up, then SMS and phone book ready seconds later --
+ * in the middle of whatever the station asks. The BG95/BG77 say APP RDY
+ * when their application is up, after RDY; the BC26 reports its SIM. */
+static const sim_chatter chatter_lte[] = {
+	{ 0, "+CFUN: 1" }, { 200, "+CPIN: READY" }, { 300, "+QUSIM: 1" },
+	{ 1500, "+QIND: SMS DONE" }, { 4000, "+QIND: PB DONE" }, { 0, NULL },
+};
+static const sim_chatter chatter_bg95[] = {
+	{ 0, "+CFUN: 1" }, { 200, "+CPIN: READY" }, { 300, "+QUSIM: 1" },
+	{ 1500, "+QIND: SMS DONE" }, { 2500, "APP RDY" }, { 0, NULL },
+};
+static const sim_chatter chatter_bc26[] = {
+	{ 300, "+CPIN: READY" }, { 0, NULL },
+};
+
 /* BG96 guide (000): START, UPDATING, RESTORE, END; HTTP(S). */
 static const sim_dialect dialect_bg96 = {
 	.name = "BG96", .pct_fmt = "%d", .restore = true,
 	.recovery_reboot = true, .reboot_on_fail = true, .pct_step = 5,
 	.code_mismatch = 510, .code_badpkg = 505,
 	.dl_missing_http = 701, .dl_missing_ftp = 701, .dl_tls = 701,
+	.chatter = chatter_lte,
 };
 
 /* AG35 (001), EP06 family (004): FTP/HTTP, reboot, START...; the module
@@ -23,6 +40,7 @@ static const sim_dialect dialect_ag35 = {
 	.reboot_on_fail = true, .module_retries = true, .pct_step = 5,
 	.code_mismatch = 510, .code_badpkg = 505,
 	.dl_missing_http = 701, .dl_missing_ftp = 601, .dl_tls = 701,
+	.chatter = chatter_lte,
 };
 
 /* EC2x/EG2x: as AG35; no guide of theirs describes module-side retries. */
@@ -31,6 +49,7 @@ static const sim_dialect dialect_ec25 = {
 	.reboot_on_fail = true, .pct_step = 5,
 	.code_mismatch = 510, .code_badpkg = 505,
 	.dl_missing_http = 701, .dl_missing_ftp = 601, .dl_tls = 701,
+	.chatter = chatter_lte,
 };
 
 /* BC26 (002): NB-IoT, UART, "DOWNLOADING", 1%; no reboot on failure
@@ -40,6 +59,7 @@ static const sim_dialect dialect_bc26 = {
 	.pct_step = 5,
 	.code_mismatch = 254, .code_badpkg = 255,
 	.dl_missing_http = 12, .dl_missing_ftp = 12, .dl_nonet = 13,
+	.chatter = chatter_bc26,
 };
 
 /* BG95/BG77 (003): COM: upload, RESETTING, DFOTA mode off USB. */
@@ -49,6 +69,7 @@ static const sim_dialect dialect_bg95 = {
 	.code_mismatch = 511, .code_badpkg = 506, .code_nopkg = 505,
 	.dl_missing_http = 706, .dl_missing_ftp = 706, .dl_nonet = 702,
 	.cme_busy = 591, .cme_badparam = 590, .dl_tls = 702, .dl_apn = 702,
+	.chatter = chatter_bg95,
 };
 
 /* The LTE Cat families also answer what Quectel's DFOTA QA reads after an

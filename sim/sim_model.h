@@ -33,6 +33,13 @@ enum {
 	SIM_CAP_EGMR   = 1 << 7, /* AT+EGMR=0,7 IMEI, AT+EGMR=0,9 SVN (reads) */
 };
 
+/* A line a module prints by itself after the RDY of a normal boot, ms
+ * after RDY at --speed 1; a table ends with text NULL. */
+typedef struct sim_chatter {
+	unsigned    ms;
+	const char *text;
+} sim_chatter;
+
 typedef struct sim_dialect {
 	const char *name;
 	const char *pct_fmt;        /* printf for "<word>",<pct>: "%d" or " %d%%" */
@@ -59,6 +66,7 @@ typedef struct sim_dialect {
 	int   dl_tls;               /* download END code: an https download
 	                             * without the certificates it needs     */
 	int   dl_apn;               /* download END code: wrong DFOTA APN    */
+	const sim_chatter *chatter; /* after RDY of each normal boot         */
 } sim_dialect;
 
 typedef struct sim_model {

@@ -376,9 +376,34 @@ sim_module_power_down(sim_module *m)
 	m->deaf = true;
 	m->booting = false;
 	sim_timer_stop(m->env->loop, &m->ready);
+	sim_timer_stop(m->env->loop, &m->chatter);
 	sim_module_log(m, "power down");
 	if (m->model->usb)
 		port_close(m, &m->at);
+}
+
+/* The dialect's lines after RDY, one per timer run. Not in data mode:
+ * a module holds its URCs while it takes a file, so the line waits. */
+static void
+on_chatter(void *arg)
+{
+	sim_module *m = arg;
+	const sim_chatter *c = m->dialect->chatter;
+	char buf[64];
+	int  n;
+
+	if (c == NULL || c[m->chatter_pos].text == NULL || m->hung)
+		return;
+	if (m->up.kind != SIM_UPLOAD_NONE) {
+		sim_timer_start(m->env->loop, &m->chatter, 20000);
+		return;
+	}
+	n = snprintf(buf, sizeof buf, "\r\n%s\r\n", c[m->chatter_pos].text);
+	sim_module_send(m, buf, (size_t)n);
+	m->chatter_pos++;
+	if (c[m->chatter_pos].text != NULL)
+		sim_timer_start(m->env->loop, &m->chatter, sim_module_us(m,
+		    c[m->chatter_pos].ms - c[m->chatter_pos - 1].ms));
 }
 
 /* The AT interpreter answers from now on, and says so. */
@@ -396,6 +421,10 @@ on_ready(void *arg)
 	sim_module_send(m, "\r\nRDY\r\n", 7);
 	if (m->uart.up)
 		port_send(m, &m->uart, "\r\nRDY\r\n", 7, true);
+	m->chatter_pos = 0;
+	if (m->spec.chatter && m->dialect->chatter != NULL)
+		sim_timer_start(m->env->loop, &m->chatter,
+		    sim_module_us(m, m->dialect->chatter[0].ms));
 }
 
 /* A normal boot: the port is there (or stays, BC26), but for spec ready
@@ -533,6 +562,7 @@ sim_module_new(const sim_spec *spec, const sim_env *env, int index,
 	sim_upload_init(&m->up, m);
 	sim_fota_init(&m->fota, m);
 	sim_timer_init(&m->ready, on_ready, m);
+	sim_timer_init(&m->chatter, on_chatter, m);
 	sim_at_init(m);
 	reset_volatile(m);
 	m->trigger_mode = m->spec.trigger_mode;
@@ -575,6 +605,7 @@ sim_module_free(sim_module *m)
 		return;
 	sim_fota_free(m);
 	sim_timer_stop(m->env->loop, &m->ready);
+	sim_timer_stop(m->env->loop, &m->chatter);
 	sim_upload_free(m);
 	sim_at_cancel(m);
 	port_close(m, &m->at);

@@ -104,6 +104,8 @@ struct sim_module {
 	bool     gone;                 /* fault gone: never comes back       */
 	bool     booting;              /* port up, AT interpreter not yet    */
 	sim_timer ready;               /* ends `booting`: RDY                */
+	sim_timer chatter;             /* the dialect's lines after RDY      */
+	size_t   chatter_pos;          /* the next of them                   */
 	int      boots;                /* port returns so far                */
 	uint64_t boot_at;              /* loop time of the last normal boot  */
 

@@ -225,6 +225,19 @@ set_updater_rdy(sim_spec *s, const char *v, char *err, size_t errlen)
 }
 
 static int
+set_chatter(sim_spec *s, const char *v, char *err, size_t errlen)
+{
+	sim_tristate t;
+
+	if (onoff(v, "yes", "no", &t) != 0) {
+		snprintf(err, errlen, "chatter '%s': want yes or no", v);
+		return -1;
+	}
+	s->chatter = t == SIM_ON;
+	return 0;
+}
+
+static int
 set_apn(sim_spec *s, const char *v, char *err, size_t errlen)
 {
 	return copy_str(s->apn, sizeof s->apn, v, "apn", err, errlen);
@@ -248,6 +261,7 @@ static const struct {
 	{ "ready",    set_ready },
 	{ "retries",  set_retries },
 	{ "updater_rdy", set_updater_rdy },
+	{ "chatter",  set_chatter },
 	{ "trigger_mode", set_trigger_mode },
 	{ "apn",      set_apn },
 	{ "register", set_register },
@@ -264,6 +278,8 @@ sim_spec_init(sim_spec *s)
 	s->urc_usbat = SIM_DEFAULT;
 	/* Real modules answer AT seconds after their port appears. */
 	s->ready_ms = 3000;
+	/* ... and print the SIM and radio coming up by themselves after RDY. */
+	s->chatter = true;
 	s->retries = SIM_DEFAULT;
 	s->trigger_mode = 1;
 }

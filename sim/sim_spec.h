@@ -44,6 +44,9 @@ typedef struct sim_spec {
 	                                            * at --speed 1)      */
 	sim_tristate     retries;                  /* retries=: module-side
 	                                            * retries (AG35/EP06) */
+	bool             chatter;                  /* chatter=no: nothing
+	                                            * printed by itself
+	                                            * after RDY           */
 	bool             updater_rdy;              /* updater_rdy=yes: the
 	                                            * updater prints RDY,
 	                                            * START comes later   */

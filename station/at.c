@@ -385,7 +385,10 @@ at_final(const char *line, at_response *r)
 static bool
 at_is_ready_banner(const char *line)
 {
-	return strcasecmp(line, "RDY") == 0 || strcasecmp(line, "APP RDY") == 0;
+	/* Not the BG95/BG77's APP RDY: it follows RDY seconds later, while
+	 * the module already answers; taken for a boot it would have the
+	 * command sent again, and its answer read one command behind. */
+	return strcasecmp(line, "RDY") == 0;
 }
 
 /* "+CPIN: READY" is unsolicited after a boot, but the answer to AT+CPIN?:

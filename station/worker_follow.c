@@ -246,7 +246,10 @@ follow_next(worker *w, follow *f, follow_event *out)
 		}
 		if (s != AT_OK)
 			continue;
-		if (strcasecmp(line, "RDY") == 0 || strcasecmp(line, "APP RDY") == 0) {
+		/* RDY is the boot. The BG95/BG77's APP RDY follows it seconds
+		 * later (its application is up): no boot of its own, and in
+		 * the middle of a download it must not read as a restart. */
+		if (strcasecmp(line, "RDY") == 0) {
 			*out = FE_RDY;
 			return NEXT_EVENT;
 		}
