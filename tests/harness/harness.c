@@ -681,7 +681,7 @@ case_check(const harness_csv *csv, const char *expect, char *why, size_t len)
  *                           containing B or C
  *   notx-until(A~N)=B,C     from each command containing A to the next
  *                           line containing N (any event), none
- *                           containing B or C; N must follow each A
+ *                           containing B or C; N must follow each A (one word, no spaces)
  *   has~"text"              some line (any event) contains text
  */
 static bool
