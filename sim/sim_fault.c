@@ -193,6 +193,7 @@ set_stale(sim_fault *f, const char *a)
 }
 FLAG_SETTER(netloss)
 FLAG_SETTER(noaddr)
+FLAG_SETTER(nostart)
 
 static const fault_row faults[] = {
 	{ "ok",              ARG_NONE,     set_ok },
@@ -221,6 +222,7 @@ static const fault_row faults[] = {
 	{ "netloss",         ARG_NONE,     set_netloss },
 	{ "slow",            ARG_REQUIRED, set_slow },
 	{ "noaddr",          ARG_NONE,     set_noaddr },
+	{ "nostart",         ARG_NONE,     set_nostart },
 };
 
 void

@@ -57,6 +57,10 @@ typedef struct sim_fault {
 	bool netloss;                    /* AT+CFUN=0/1 during a download  */
 	bool noaddr;                     /* registered, no IP on the default
 	                                  * PDN (AT+CGPADDR=1)              */
+	bool nostart;                    /* trigger OK, reboot, but back in
+	                                  * normal mode at the old revision
+	                                  * with RDY and no FOTA URC: the
+	                                  * updater never ran               */
 } sim_fault;
 
 void sim_fault_init(sim_fault *f);

@@ -342,6 +342,30 @@ add_into_updater(plan *p)
 	}
 }
 
+/* fault nostart: the trigger was taken, the module reboots as into its
+ * updater but comes back normal at its old revision (RDY, AT answers) and
+ * never prints a FOTA URC, as with a package it silently ignored. Only
+ * models that reboot into a separate updater (recovery_reboot) can show
+ * it; BC26 updates in place and BG95 goes into its DFOTA mode off USB,
+ * so there the fault is logged and ignored. Returns true when planned. */
+static bool
+add_nostart(plan *p)
+{
+	const sim_dialect *d = p->m->dialect;
+
+	if (!p->m->spec.fault.nostart)
+		return false;
+	if (d->dfota_mode || !d->recovery_reboot) {
+		sim_module_log(p->m, "fault nostart does not apply to %s",
+		    p->m->model->name);
+		return false;
+	}
+	add(p, SIM_STEP_DOWN, MS_TO_REBOOT);
+	add(p, SIM_STEP_UP_NORMAL, MS_BOOT);
+	add(p, SIM_STEP_FINISH, 0);
+	return true;
+}
+
 /* The END code the module's package check gives, and the target. */
 static int
 judge(sim_module *m, const uint8_t *pkg, size_t len)
@@ -652,6 +676,10 @@ sim_fota_url(sim_module *m, const char *url)
 	} else {
 		code = judge(m, m->fota.pkg, m->fota.pkg_len);
 	}
+	if (add_nostart(&p)) {
+		plan_begin(m);
+		return;
+	}
 	add_into_updater(&p);
 	add_update(&p, code);
 	plan_begin(m);
@@ -663,8 +691,11 @@ sim_fota_package(sim_module *m, const uint8_t *pkg, size_t len)
 	plan p = { m, &m->fota, false };
 
 	plan_reset(m);
+	if (add_nostart(&p))
+		goto begin;
 	add_into_updater(&p);
 	add_update(&p, judge(m, pkg, len));
+begin:
 	/* The first step waits as long as an OK takes to reach the host. */
 	if (m->fota.n > 0 && m->fota.steps[0].delay_us == 0)
 		m->fota.steps[0].delay_us = sim_module_us(m, MS_REPLY);

@@ -679,6 +679,9 @@ case_check(const harness_csv *csv, const char *expect, char *why, size_t len)
  *   tx(TEXT)=N              N commands sent that contain TEXT
  *   notx-after(A)=B,C       after the first command containing A, none
  *                           containing B or C
+ *   notx-until(A~N)=B,C     from each command containing A to the next
+ *                           line containing N (any event), none
+ *                           containing B or C; N must follow each A (one word, no spaces)
  *   has~"text"              some line (any event) contains text
  */
 static bool
@@ -689,7 +692,8 @@ case_timeline_word(const char *path, const char *word, char *why, size_t len)
 	FILE       *f;
 	csv_reader  r;
 	int         count = 0;
-	bool        after = false, ok = true, has = false;
+	bool        after = false, ok = true, has = false, open_w = false;
+	char        until[256] = "";
 
 	if (strncmp(word, "has~", 4) == 0) {
 		snprintf(val, sizeof val, "%s", word + 4);
@@ -707,11 +711,42 @@ case_timeline_word(const char *path, const char *word, char *why, size_t len)
 		snprintf(why, len, "timeline %s: %s", path, strerror(errno));
 		return false;
 	}
+	if (strcmp(key, "notx-until") == 0) {
+		char *tilde = strchr(arg, '~');
+
+		if (tilde == NULL) {
+			snprintf(why, len, "timeline check '%s': want notx-until(A~N)", word);
+			fclose(f);
+			return false;
+		}
+		*tilde = '\0';
+		snprintf(until, sizeof until, "%s", tilde + 1);
+	}
 	csv_reader_init(&r, f);
 	while (csv_read_record(&r) == 1) {
 		const char *ev = r.nfields > 3 ? r.fields[3] : "";
 		const char *raw = r.nfields > 4 ? r.fields[4] : "";
 		bool        tx = strcmp(ev, "tx") == 0;
+
+		if (strcmp(key, "notx-until") == 0) {
+			if (open_w && strstr(raw, until) != NULL)
+				open_w = false;
+			if (open_w && tx) {
+				char list[512];
+
+				snprintf(list, sizeof list, "%s", val);
+				for (char *t = strtok(list, ","); t != NULL; t = strtok(NULL, ","))
+					if (strstr(raw, t) != NULL && ok) {
+						snprintf(why, len, "timeline: %s sent after %s before \"%s\"",
+						    raw, arg, until);
+						ok = false;
+					}
+			}
+			if (tx && strstr(raw, arg) != NULL) {
+				after = true;
+				open_w = true;
+			}
+		}
 
 		if (strcmp(key, "has") == 0 && strstr(raw, val) != NULL)
 			has = true;
@@ -741,7 +776,11 @@ case_timeline_word(const char *path, const char *word, char *why, size_t len)
 		snprintf(why, len, "timeline: %d commands contain %s, expected %s", count, arg, val);
 		return false;
 	}
-	if (strcmp(key, "notx-after") == 0 && !after && ok) {
+	if (strcmp(key, "notx-until") == 0 && open_w && ok) {
+		snprintf(why, len, "timeline: no line contains \"%s\" after the last %s", until, arg);
+		return false;
+	}
+	if ((strcmp(key, "notx-after") == 0 || strcmp(key, "notx-until") == 0) && !after && ok) {
 		snprintf(why, len, "timeline: no command contains %s", arg);
 		return false;
 	}
