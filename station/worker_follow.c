@@ -470,10 +470,16 @@ do_fail_stall(worker *w, follow *f, const follow_row *row)
 static hop_rc
 do_fail_nostart(worker *w, follow *f, const follow_row *row)
 {
+	hop_rc rc;
+
 	(void)f; (void)row;
-	return worker_fail(w, PHASE_REBOOT, -1, true,
+	rc = worker_fail(w, PHASE_REBOOT, -1, true,
 	    "the update did not start: no FOTA message within start_timeout (%g s) after the trigger",
 	    w->pol->start_timeout);
+	/* The module answers in normal mode: what it runs is the audit's
+	 * fw_after (its old revision, the row must say so). */
+	follow_read_after(w);
+	return rc;
 }
 
 static hop_rc
