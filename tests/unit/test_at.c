@@ -208,6 +208,11 @@ START_TEST(test_probe_ends_at_rdy)
 	ck_assert_str_eq(line, "RDY");
 	peer_say(&p, "\r\nRDY\r\n");
 	ck_assert_int_eq(at_command(p.ch, "AT", 200, &r), AT_TIMEOUT);
+	/* The BG95's APP RDY comes after RDY, while the module already
+	 * answers: the probe's own answer follows, no boot in between. */
+	peer_say(&p, "\r\nAPP RDY\r\n\r\nOK\r\n");
+	ck_assert_int_eq(at_probe(p.ch, "ATE0", 1000, &r), AT_OK);
+	ck_assert_str_eq(r.final, "OK");
 	at_close(p.ch);
 	close(p.master);
 }
