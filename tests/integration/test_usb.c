@@ -529,6 +529,24 @@ START_TEST(test_hub_sigterm_cleans_up)
 }
 END_TEST
 
+/* The fewest of what usb_proc_count sees over a second: a descriptor
+ * open for a moment (a report being written, a folder fsync, a port
+ * probed) is no leak, and a leak is in every sample. */
+static int
+usb_proc_count_least(pid_t pid, const char *what)
+{
+	int least = -1;
+
+	for (int i = 0; i < 10; i++) {
+		int n = usb_proc_count(pid, what);
+
+		if (n >= 0 && (least < 0 || n < least))
+			least = n;
+		usleep(100000);
+	}
+	return least;
+}
+
 START_TEST(test_plug_cycles_leak_nothing)
 {
 	static const char *const ports[] = { "1-1.5,model=BG96,plugged=no", NULL };
@@ -549,15 +567,15 @@ START_TEST(test_plug_cycles_leak_nothing)
 		ck_assert(usb_wait_text(&r, "hub.out", "hub: ok unplug 1-1.5", i, 10));
 		if (i == 1) {
 			usleep(1500000);   /* the slot and its worker exist now */
-			fds0 = usb_proc_count(r.station, "fd");
-			tasks0 = usb_proc_count(r.station, "task");
+			fds0 = usb_proc_count_least(r.station, "fd");
+			tasks0 = usb_proc_count_least(r.station, "task");
 		}
 	}
 	/* The last unit may have been pulled out in its updater: it is FAIL
 	 * only after reboot_timeout (3 s), its timeline open until then. */
 	usleep(4500000);
-	fds = usb_proc_count(r.station, "fd");
-	tasks = usb_proc_count(r.station, "task");
+	fds = usb_proc_count_least(r.station, "fd");
+	tasks = usb_proc_count_least(r.station, "task");
 	kill(r.station, SIGTERM);
 	int status = usb_wait_station(&r, 30);
 	usb_finish(&r);
