@@ -58,6 +58,12 @@ app_check_config_main(int argc, char **argv)
 		    cat.items[i].model, cat.items[i].from, cat.items[i].to,
 		    cat.items[i].url[0] ? "url" : "upload",
 		    cat.items[i].sha256[0] ? cat.items[i].sha256 : "(not given)");
+	for (size_t i = 0; i < cat.n; i++)
+		if (cat.items[i].url[0]) {
+			printf("  url packages: a module may take up to %g s to register "
+			    "(verify.network_timeout)\n", cfg.verify.network_timeout);
+			break;
+		}
 	if (cfg.verify.network)
 		printf("  verify: network registration within %g s\n", cfg.verify.network_timeout);
 	for (size_t i = 0; i < cfg.verify.nchecks; i++)

@@ -385,6 +385,55 @@ checks_registered(int stat)
 	return stat == 1 || stat == 5;
 }
 
+/* 3GPP TS 27.007 <stat>, worded for the person at the station. The
+ * weights rank what a state says about a module that is not registered:
+ * a refusal by the network (3, 8, SMS only) is the most specific, then
+ * searching (no cell yet), then unknown, then not searching (radio off);
+ * no answer at all says least. */
+static const checks_reg_state reg_states[] = {
+	{ -1, "no registration answer", "", 0 },
+	{ 0, "not searching", "the radio is off, there is no SIM, or the module gave up", 1 },
+	{ 1, "registered, home network", "", 9 },
+	{ 2, "searching", "no cell found yet: look at the antenna and the coverage", 3 },
+	{ 3, "registration denied", "the network refuses the SIM: look at its subscription", 5 },
+	{ 4, "unknown", "often out of coverage", 2 },
+	{ 5, "registered, roaming", "", 9 },
+	{ 6, "registered for SMS only", "no data service: look at the SIM's subscription", 4 },
+	{ 7, "registered for SMS only, roaming", "no data service: look at the SIM's subscription", 4 },
+	{ 8, "emergency services only", "the network refuses normal service to the SIM", 4 },
+};
+static const checks_reg_state reg_state_other = {
+	-2, "a state the station does not know", "", 1
+};
+
+const checks_reg_state *
+checks_reg_state_of(int stat)
+{
+	for (size_t i = 0; i < NELEM(reg_states); i++)
+		if (reg_states[i].stat == stat)
+			return &reg_states[i];
+	return &reg_state_other;
+}
+
+int
+checks_reg_telling(int a, int b)
+{
+	return checks_reg_state_of(b)->weight > checks_reg_state_of(a)->weight ? b : a;
+}
+
+void
+checks_reg_describe(int stat, bool hint, char *buf, size_t len)
+{
+	const checks_reg_state *st = checks_reg_state_of(stat);
+	bool                    more = hint && st->hint[0] != '\0';
+
+	if (stat < 0)
+		snprintf(buf, len, "%s", st->meaning);
+	else
+		snprintf(buf, len, "%s (%d)%s%s", st->meaning, stat,
+		    more ? ", " : "", more ? st->hint : "");
+}
+
 bool
 checks_find_imei(const char (*lines)[512], int nlines, char *imei, size_t len)
 {

@@ -11,8 +11,9 @@
  *   - the table of commands a configured check may never send, because
  *     they would change the module (AT+QFOTADL, AT+QFDEL, AT+CFUN=...,
  *     AT&F, ...), applied to every command of a concatenated line;
- *   - reading answers: registration state, IMEI, ATI+CSUB, SVN, and the
- *     POSIX extended regular expression a custom check's answer must match.
+ *   - reading answers: registration state (and what each state means, a
+ *     table), IMEI, ATI+CSUB, SVN, and the POSIX extended regular
+ *     expression a custom check's answer must match.
  */
 #ifndef CHECKS_H
 #define CHECKS_H
@@ -70,6 +71,27 @@ void checks_answer_text(const char (*lines)[512], int nlines,
 int  checks_reg_stat(const char *line);
 /* 1 home, 5 roaming. */
 bool checks_registered(int stat);
+
+/* What a registration <stat> (3GPP TS 27.007 +CREG/+CGREG/+CEREG) means,
+ * in an operator's words. */
+typedef struct checks_reg_state {
+	int         stat;      /* as the module says it; -1: no answer       */
+	const char *meaning;   /* "searching"                                */
+	const char *hint;      /* what to look at when it stays so; "" none  */
+	int         weight;    /* of several answers, the one that tells most
+	                          about the module has the highest           */
+} checks_reg_state;
+
+/* The row of stat; a row for a state the table does not know otherwise
+ * (its stat field is then not stat: print the number you have). Never
+ * NULL. */
+const checks_reg_state *checks_reg_state_of(int stat);
+/* Of two states read in one round of queries, the one that tells most:
+ * registered, then denied, searching, unknown, not searching, none. */
+int  checks_reg_telling(int a, int b);
+/* "searching (2)", with the hint "searching (2), no cell found yet: look
+ * at the antenna and the coverage"; "no registration answer" for -1. */
+void checks_reg_describe(int stat, bool hint, char *buf, size_t len);
 
 /* The first 15-digit number in the lines (quotes and prefixes skipped). */
 bool checks_find_imei(const char (*lines)[512], int nlines, char *imei,

@@ -446,9 +446,13 @@ at_reg(sim_module *m, const at_cmd *c, at_form form, at_args *a)
 	sim_resp r;
 	long v;
 
-	/* register=: searching (2) until that long after the boot, or for ever. */
-	bool later = m->spec.register_ms < 0 || sim_loop_now(m->env->loop) -
-	    m->boot_at < sim_module_us(m, (unsigned)m->spec.register_ms);
+	/* Searching (2) until register= (or the model's delay) after the
+	 * boot's RDY, or for ever: what a module with its radio on answers
+	 * while it looks for a cell and attaches. 0 (not searching) is the
+	 * radio-off answer, network=no. */
+	long reg_ms = sim_module_register_ms(m);
+	bool later = reg_ms == SIM_REGISTER_NEVER || sim_loop_now(m->env->loop) -
+	    m->boot_at < sim_module_us(m, (unsigned)reg_ms);
 
 	sim_resp_init(&r);
 	if (form == AT_READ)

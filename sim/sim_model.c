@@ -91,33 +91,48 @@ static const sim_dialect dialect_bg95 = {
 /* cert_dir: guides 000 (BG96, the file system's root) and 003 (BG95/BG77,
  * /datatx) name the certificate files an https download needs; the others
  * name none, and their https downloads use what the module has. */
+/* How long after its RDY a module in coverage, with a SIM that attached
+ * there before, takes to register (REG_* below, at --speed 1). No guide
+ * gives a figure; these are the usual bench times by radio, kept on the
+ * short side so that a station that does not wait is caught:
+ *   LTE Cat 4/6 (AG35, EP06 family, EC2x family): about 5 s;
+ *   LTE-M/NB-IoT with GSM fallback (BG96, BG95/BG77): about 10 s: their
+ *     "Network Searching Scheme" notes scan eMTC, NB-IoT and GSM in turn
+ *     (AT+QCFG="nwscanseq");
+ *   NB-IoT only (BC26): about 15 s: coverage-enhancement repetitions make
+ *     each step of the attach slow.
+ * A first attach that scans every band takes minutes; register= gives
+ * that, and `never`. */
+#define REG_CAT4  5000
+#define REG_LTEM  10000
+#define REG_NBIOT 15000
 static const sim_model models[] = {
 	{ "BG96", "BG96", &dialect_bg96, "BG96MAR02A07M1G", "BG96MAR02A08M1G",
-	  "BG96MAR02A06M1G", "86642603", true, CAPS_BG96, URL_BG96, 255, "" },
+	  "BG96MAR02A06M1G", "86642603", true, CAPS_BG96, URL_BG96, 255, "", REG_LTEM },
 	{ "AG35", "AG35", &dialect_ag35, "AG35CEVAR05A07T4G",
 	  "AG35CEVAR05A08T4G", "AG35CEVAR05A06T4G", "86710303", true,
-	  CAPS_UFS, URL_AG35, 255, NULL },
+	  CAPS_UFS, URL_AG35, 255, NULL, REG_CAT4 },
 	{ "EP06", "EP06", &dialect_ag35, "EP06ELAR03A05M4G",
 	  "EP06ELAR03A06M4G", "EP06ELAR03A04M4G", "86753903", true,
-	  CAPS_UFS, URL_EP06, 255, NULL },
+	  CAPS_UFS, URL_EP06, 255, NULL, REG_CAT4 },
 	{ "EG06", "EP06", &dialect_ag35, "EG06ELAR03A05M4G",
 	  "EG06ELAR03A06M4G", "EG06ELAR03A04M4G", "86753904", true,
-	  CAPS_UFS, URL_EP06, 255, NULL },
+	  CAPS_UFS, URL_EP06, 255, NULL, REG_CAT4 },
 	{ "EM06", "EP06", &dialect_ag35, "EM06ELAR03A05M4G",
 	  "EM06ELAR03A06M4G", "EM06ELAR03A04M4G", "86753905", true,
-	  CAPS_UFS, URL_EP06, 255, NULL },
+	  CAPS_UFS, URL_EP06, 255, NULL, REG_CAT4 },
 	{ "EC25", "EC25", &dialect_ec25, "EC25EFAR06A06M4G",
 	  "EC25EFAR06A07M4G", "EC25EFAR06A05M4G", "86145803", true,
-	  CAPS_UFS, URL_EP06, 255, NULL },
+	  CAPS_UFS, URL_EP06, 255, NULL, REG_CAT4 },
 	{ "EG25", "EG25", &dialect_ec25, "EG25GGBR07A08M2G",
 	  "EG25GGBR07A09M2G", "EG25GGBR07A07M2G", "86145804", true,
-	  CAPS_UFS, URL_EP06, 255, NULL },
+	  CAPS_UFS, URL_EP06, 255, NULL, REG_CAT4 },
 	{ "BC26", "BC26", &dialect_bc26, "BC26NBR01A08", "BC26NBR01A09",
-	  "BC26NBR01A07", "86743703", false, 0, SIM_URL_HTTP, 255, NULL },
+	  "BC26NBR01A07", "86743703", false, 0, SIM_URL_HTTP, 255, NULL, REG_NBIOT },
 	{ "BG95", "BG95", &dialect_bg95, "BG95M3LAR02A03", "BG95M3LAR02A04",
-	  "BG95M3LAR02A02", "86628704", true, CAPS_BG95, URL_BG95, 700, "/datatx/" },
+	  "BG95M3LAR02A02", "86628704", true, CAPS_BG95, URL_BG95, 700, "/datatx/", REG_LTEM },
 	{ "BG77", "BG95", &dialect_bg95, "BG77LAR02A04", "BG77LAR02A05",
-	  "BG77LAR02A03", "86628705", true, CAPS_BG95, URL_BG95, 700, "/datatx/" },
+	  "BG77LAR02A03", "86628705", true, CAPS_BG95, URL_BG95, 700, "/datatx/", REG_LTEM },
 };
 
 const sim_model *

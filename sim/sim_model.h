@@ -85,6 +85,8 @@ typedef struct sim_model {
 	const char        *cert_dir;   /* where fota_cacert.pem... must be for
 	                                * https; NULL: https has no certificates
 	                                * to check (the module's own store)   */
+	long               register_ms; /* default register=: ms (at --speed
+	                                 * 1) from RDY until registered       */
 } sim_model;
 
 /* Case-insensitive lookup by name; NULL if unknown. */

@@ -459,6 +459,14 @@ sim_module_retries(const sim_module *m)
 	return m->dialect->module_retries;
 }
 
+long
+sim_module_register_ms(const sim_module *m)
+{
+	if (m->spec.register_ms != SIM_REGISTER_MODEL)
+		return m->spec.register_ms;
+	return m->model->register_ms;
+}
+
 sim_up_result
 sim_module_power_up(sim_module *m, bool normal)
 {

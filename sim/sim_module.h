@@ -148,5 +148,8 @@ sim_up_result sim_module_power_up(sim_module *m, bool normal);
 void          sim_module_hang(sim_module *m);
 /* True while module-side retries are on (AG35/EP06 by default). */
 bool          sim_module_retries(const sim_module *m);
+/* ms (at --speed 1) from a boot's RDY until the module is registered:
+ * register=, or the model's delay; SIM_REGISTER_NEVER. */
+long          sim_module_register_ms(const sim_module *m);
 
 #endif

@@ -148,7 +148,8 @@ set_space(sim_spec *s, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-/* register=SECONDS (after each boot, at --speed 1) or never. */
+/* register=SECONDS (after each boot, at --speed 1) or never; without it,
+ * the model's delay (sim_model.c). */
 static int
 set_register(sim_spec *s, const char *v, char *err, size_t errlen)
 {
@@ -156,7 +157,7 @@ set_register(sim_spec *s, const char *v, char *err, size_t errlen)
 	double secs;
 
 	if (strcmp(v, "never") == 0) {
-		s->register_ms = -1;
+		s->register_ms = SIM_REGISTER_NEVER;
 		return 0;
 	}
 	secs = strtod(v, &end);
@@ -282,6 +283,8 @@ sim_spec_init(sim_spec *s)
 	s->chatter = true;
 	s->retries = SIM_DEFAULT;
 	s->trigger_mode = 1;
+	/* Real modules register seconds after each boot, not at once. */
+	s->register_ms = SIM_REGISTER_MODEL;
 }
 
 static int

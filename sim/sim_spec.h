@@ -17,6 +17,10 @@
 #define SIM_PATH_MAX 256
 #define SIM_REV_MAX  64
 
+/* register= values that are not a delay. */
+#define SIM_REGISTER_NEVER (-1L)   /* searching for ever                  */
+#define SIM_REGISTER_MODEL (-2L)   /* the model's own delay (sim_model.c) */
+
 typedef enum sim_tristate {
 	SIM_DEFAULT = -1,
 	SIM_OFF = 0,
@@ -36,7 +40,9 @@ typedef struct sim_spec {
 	bool             network;
 	long             register_ms;              /* register=: ms after each
 	                                              boot until registered
-	                                              (at --speed 1); -1 never */
+	                                              (at --speed 1), or
+	                                              SIM_REGISTER_NEVER, or
+	                                              SIM_REGISTER_MODEL */
 	long long        space;
 	sim_tristate     urc_usbat;                /* urcport=           */
 	int              ready_ms;                 /* ready=: port up to AT

@@ -12,7 +12,8 @@
  *               and a SubEdition;
  *   svn         where the model has AT+EGMR=0,9: it reports an SVN;
  *   network     with verify.network: registered (home or roaming) within
- *               verify.network_timeout, polled with the queries the
+ *               verify.network_timeout, waited for as before a URL
+ *               download (worker_network.c) with the queries the
  *               model's guide uses;
  *   custom      each verify.checks entry: its command answers OK and the
  *               answer (lines, then the final OK, joined by '\n') matches
@@ -88,28 +89,19 @@ check_verdict(check_run *run, const char *name, bool ok, const char *what)
 static bool
 check_command(check_run *run, const char *cmd, at_response *r, char *why, size_t len)
 {
-	char      shown[CHECK_SHOW_MAX + 8];
 	at_status s = worker_cmd(run->w, r, "%s", cmd);
 
-	switch (s) {
-	case AT_OK:
+	if (s == AT_OK)
 		return true;
-	case AT_STOPPED:
+	if (s == AT_STOPPED) {
 		run->stopped = true;
 		snprintf(why, len, "stopped");
 		return false;
-	case AT_TIMEOUT:
-		snprintf(why, len, "no answer to %s within %g s", cmd, run->w->pol->command_timeout);
-		return false;
-	case AT_PORT_LOST:
-		snprintf(why, len, "port lost while waiting for the answer to %s", cmd);
-		worker_disconnect(run->w, "port lost during the acceptance checks");
-		return false;
-	default:
-		check_show(r, shown, sizeof shown);
-		snprintf(why, len, "%s answered %s", cmd, r->final[0] ? r->final : shown);
-		return false;
 	}
+	worker_cmd_why(run->w, cmd, r, why, len);
+	if (s == AT_PORT_LOST)
+		worker_disconnect(run->w, "port lost during the acceptance checks");
+	return false;
 }
 
 static void
@@ -184,52 +176,35 @@ check_svn(check_run *run, const checks_model *cm)
 	check_verdict(run, CHECK_SVN, true, why);
 }
 
-/* Registered within verify.network_timeout: every query of the model in
- * turn, again each second, until one says home (1) or roaming (5). */
+/* Registered within verify.network_timeout, waited for as before a URL
+ * download (worker_network.c) with the queries the model's guide uses. */
 static void
 check_network(check_run *run, const checks_model *cm, double timeout_s)
 {
-	worker     *w = run->w;
-	int64_t     deadline = unit_mono_ms() + (int64_t)(timeout_s * 1000);
-	char        why[UNIT_TEXT_MAX], last[AT_LINE_MAX] = "no answer";
-	at_response r;
+	worker  *w = run->w;
+	reg_wait rw;
+	char     why[UNIT_TEXT_MAX];
+	size_t   n = 0;
 
-	for (;;) {
-		for (const char *const *q = cm->reg_queries; *q != NULL; q++) {
-			if (!check_command(run, *q, &r, why, sizeof why)) {
-				if (run->stopped)
-					return;
-				if (w->ch == NULL) {
-					check_verdict(run, CHECK_NETWORK, false, why);
-					return;
-				}
-				snprintf(last, sizeof last, "%s", why);
-				continue;
-			}
-			for (int i = 0; i < r.nlines; i++) {
-				int stat = checks_reg_stat(r.lines[i]);
-
-				if (stat < 0)
-					continue;
-				if (checks_registered(stat)) {
-					snprintf(why, sizeof why, "registered (%s)", r.lines[i]);
-					check_verdict(run, CHECK_NETWORK, true, why);
-					return;
-				}
-				snprintf(last, sizeof last, "%s", r.lines[i]);
-			}
-		}
-		if (unit_mono_ms() >= deadline)
-			break;
-		int64_t left = deadline - unit_mono_ms();
-		if (!worker_sleep(w, left < 1000 ? (int)left + 1 : 1000)) {
-			run->stopped = true;
-			return;
-		}
+	while (cm->reg_queries[n] != NULL)
+		n++;
+	switch (worker_wait_registered(w, cm->reg_queries, n, timeout_s, &rw)) {
+	case REG_STOPPED:
+		run->stopped = true;
+		return;
+	case REG_LOST:
+		worker_disconnect(w, "port lost during the acceptance checks");
+		check_verdict(run, CHECK_NETWORK, false, rw.failure);
+		return;
+	case REG_TIMEOUT:
+		worker_reg_why(&rw, timeout_s, why, sizeof why);
+		check_verdict(run, CHECK_NETWORK, false, why);
+		return;
+	case REG_OK:
+		snprintf(why, sizeof why, "registered (%s)", rw.line);
+		check_verdict(run, CHECK_NETWORK, true, why);
+		return;
 	}
-	snprintf(why, sizeof why, "not registered on a network within %g s (last: %.120s)",
-	    timeout_s, last);
-	check_verdict(run, CHECK_NETWORK, false, why);
 }
 
 static void

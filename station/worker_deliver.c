@@ -2,8 +2,9 @@
  * worker_deliver: getting a package to the module and starting the update.
  *
  * Which way a package goes is decided by the package and the model table:
- * a url package is downloaded by the module itself (after checking that it
- * is registered on a network, without which it would only time out); a file
+ * a url package is downloaded by the module itself (after waiting until it
+ * is registered on a network, without which it would only time out:
+ * worker_network.c); a file
  * package is uploaded over the AT port in the model's way -- into UFS with
  * AT+QFUPL (AG35, EP06 family, EC2x), to /fota/update.zip (BG96), or
  * streamed with AT+QFOTADL="COM:" (BG95/BG77) -- and checked against the
@@ -405,71 +406,6 @@ worker_upload(worker *w, const pkg *hop, char *trigger, size_t tlen)
 	return rc;
 }
 
-/* "+CREG: 0,1" -> 1; -1 when the line is not a registration answer. */
-static int
-worker_reg_stat(const at_response *r)
-{
-	for (int i = 0; i < r->nlines; i++) {
-		const char *c = strchr(r->lines[i], ',');
-		if (strncmp(r->lines[i], "+C", 2) == 0 && c != NULL)
-			return atoi(c + 1);
-	}
-	return -1;
-}
-
-/* "+CGPADDR: 1,10.0.0.5" (quoted or not): true when an address follows
- * the context id. */
-static bool
-worker_has_address(const at_response *r)
-{
-	for (int i = 0; i < r->nlines; i++) {
-		const char *c = strchr(r->lines[i], ',');
-
-		if (strncasecmp(r->lines[i], "+CGPADDR:", 9) != 0 || c == NULL)
-			continue;
-		c += strspn(c + 1, " \"") + 1;
-		if (*c != '\0' && *c != '"' && strncmp(c, "0.0.0.0", 7) != 0)
-			return true;
-	}
-	return false;
-}
-
-/* The model guide's network check (dialects/models.c): a registration
- * query must say home or roaming; BC26 also needs an IP address on the
- * default PDN, without which its download fails with 13/20 later. */
-static hop_rc
-worker_check_network(worker *w)
-{
-	const model_netcheck *net = w->id.mi->net;
-	at_response r;
-	int         stat = -1;
-
-	for (size_t i = 0; i < sizeof net->reg / sizeof *net->reg && net->reg[i]; i++) {
-		at_status s = worker_cmd(w, &r, "%s", net->reg[i]);
-		if (s == AT_STOPPED)
-			return HOP_STOPPED;
-		if (s == AT_OK) {
-			stat = worker_reg_stat(&r);
-			if (stat == 1 || stat == 5)
-				break;
-		}
-	}
-	if (stat != 1 && stat != 5)
-		return worker_fail(w, PHASE_DELIVER, -1, false,
-		    "not registered on a network (registration state %d): a URL package needs the module online", stat);
-	if (net->addr != NULL) {
-		at_status s = worker_cmd(w, &r, "%s", net->addr);
-		if (s == AT_STOPPED)
-			return HOP_STOPPED;
-		if (s != AT_OK || !worker_has_address(&r))
-			return worker_fail(w, PHASE_DELIVER, -1, false,
-			    "registered, but no IP address on the default PDN (%s): the module cannot download", net->addr);
-	}
-	if (worker_cmd(w, &r, "%s", net->signal) == AT_OK && r.nlines > 0)
-		worker_note(w, "network: registered (%d), signal %s", stat, r.lines[0]);
-	return HOP_OK;
-}
-
 /* Route URCs to the USB AT port and read it back: on a module left at the
  * factory default the update's progress would go to the main UART only. */
 static hop_rc
@@ -531,7 +467,7 @@ worker_trigger(worker *w, const char *cmd)
 static hop_rc
 worker_prepare_url(worker *w, const pkg *hop)
 {
-	hop_rc rc = worker_check_network(w);
+	hop_rc rc = worker_url_network(w);
 
 	if (rc == HOP_OK)
 		rc = worker_fota_apn(w, hop);

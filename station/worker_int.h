@@ -1,6 +1,7 @@
 /*
  * worker_int: the worker's own state, shared by its files (worker.c: the
- * unit loop and identity; worker_deliver.c: upload, network, trigger;
+ * unit loop and identity; worker_deliver.c: upload, trigger;
+ * worker_network.c: waiting for the network;
  * worker_follow.c: URCs, reboots, verify; worker_check.c: the acceptance
  * checks after it). Not for use outside the worker.
  */
@@ -75,12 +76,45 @@ at_status worker_cmd(worker *w, at_response *r, const char *fmt, ...)
                      __attribute__((format(printf, 3, 4)));
 at_status worker_connect(worker *w, int64_t deadline, bool quiet);
 at_status worker_try_connect(worker *w, bool quiet);
+/* Why cmd did not answer OK (r from worker_cmd), for a message: "no
+ * answer to AT+X within 5 s", "AT+X answered +CME ERROR: 10". */
+void      worker_cmd_why(const worker *w, const char *cmd, const at_response *r,
+                         char *why, size_t len);
 at_channel *worker_open_uart(worker *w);
 void      worker_disconnect(worker *w, const char *why);
 bool      worker_sleep(worker *w, int ms);
 id_rc     worker_identify(worker *w, ident *id, int64_t deadline);
 
 void      worker_journal_begin(worker *w);
+
+/* worker_network.c: waiting until the module is registered. */
+typedef enum reg_rc {
+	REG_OK,          /* registered: out->line is the answer that says so */
+	REG_TIMEOUT,     /* not within the timeout: out->stat, out->line     */
+	REG_LOST,        /* the port went away: out->failure                 */
+	REG_STOPPED,     /* the station stopped the worker                   */
+} reg_rc;
+
+typedef struct reg_wait {
+	int    stat;                   /* the state that tells most of the last
+	                                  round (checks_reg_telling); -1 none */
+	char   line[AT_LINE_MAX];      /* the answer it came from; ""         */
+	char   failure[UNIT_TEXT_MAX]; /* the last query that did not answer
+	                                  OK, in words; ""                    */
+	double waited_s;
+} reg_wait;
+
+/* Asks queries (up to nqueries, NULL ends them sooner) in turn, each
+ * second, until one says home or roaming or timeout_s has passed; notes
+ * the wait in the unit's timeline. */
+reg_rc    worker_wait_registered(worker *w, const char *const *queries,
+                                 size_t nqueries, double timeout_s, reg_wait *out);
+/* "not registered on a network within 60 s: searching (2), ... (+CEREG:
+ * 0,2)" for a REG_TIMEOUT. */
+void      worker_reg_why(const reg_wait *rw, double timeout_s, char *buf, size_t len);
+/* The model guide's network check before a URL download, waiting for the
+ * registration within verify.network_timeout. */
+hop_rc    worker_url_network(worker *w);
 
 /* worker_deliver.c */
 hop_rc    worker_deliver(worker *w, const pkg *hop, bool *url);

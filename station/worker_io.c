@@ -178,6 +178,22 @@ worker_cmd(worker *w, at_response *r, const char *fmt, ...)
 	return s;
 }
 
+void
+worker_cmd_why(const worker *w, const char *cmd, const at_response *r,
+    char *why, size_t len)
+{
+	model_dialect d = w->id.mi != NULL ? w->id.mi->dialect : DIALECT_UNKNOWN;
+
+	if (r->status == AT_TIMEOUT)
+		snprintf(why, len, "no answer to %s within %g s", cmd,
+		    cmd_time_wait_ms(d, cmd, worker_cmd_ms(w)) / 1000.0);
+	else if (r->status == AT_PORT_LOST)
+		snprintf(why, len, "port lost while waiting for the answer to %s", cmd);
+	else
+		snprintf(why, len, "%s answered %s", cmd,
+		    r->final[0] ? r->final : at_status_name(r->status));
+}
+
 /* Sleeps up to ms; false when the stop pipe woke it. */
 bool
 worker_sleep(worker *w, int ms)

@@ -154,6 +154,51 @@ START_TEST(test_reg_stat)
 }
 END_TEST
 
+/* The meaning of each state, as the operator reads it, and which of two
+ * states read in one round tells most. */
+START_TEST(test_reg_states)
+{
+	char buf[160];
+
+	ck_assert_str_eq(checks_reg_state_of(0)->meaning, "not searching");
+	ck_assert_str_eq(checks_reg_state_of(2)->meaning, "searching");
+	ck_assert_str_eq(checks_reg_state_of(3)->meaning, "registration denied");
+	ck_assert_str_eq(checks_reg_state_of(4)->meaning, "unknown");
+	ck_assert_str_eq(checks_reg_state_of(1)->meaning, "registered, home network");
+	ck_assert_str_eq(checks_reg_state_of(5)->meaning, "registered, roaming");
+	ck_assert_str_eq(checks_reg_state_of(-1)->meaning, "no registration answer");
+	/* Every state a module may be left in has something to look at. */
+	for (int st = 0; st <= 8; st++)
+		if (!checks_registered(st))
+			ck_assert_msg(checks_reg_state_of(st)->hint[0] != '\0', "state %d", st);
+	/* A state the table does not know: a row all the same. */
+	ck_assert_ptr_nonnull(checks_reg_state_of(42));
+	ck_assert_str_eq(checks_reg_state_of(42)->meaning, "a state the station does not know");
+
+	checks_reg_describe(2, true, buf, sizeof buf);
+	ck_assert_str_eq(buf, "searching (2), no cell found yet: look at the antenna and the coverage");
+	checks_reg_describe(3, true, buf, sizeof buf);
+	ck_assert_str_eq(buf, "registration denied (3), the network refuses the SIM: look at its subscription");
+	checks_reg_describe(2, false, buf, sizeof buf);
+	ck_assert_str_eq(buf, "searching (2)");
+	checks_reg_describe(42, true, buf, sizeof buf);
+	ck_assert_str_eq(buf, "a state the station does not know (42)");
+	checks_reg_describe(-1, true, buf, sizeof buf);
+	ck_assert_str_eq(buf, "no registration answer");
+
+	/* denied > searching > unknown > not searching > no answer, either
+	 * way round; registered above all. */
+	ck_assert_int_eq(checks_reg_telling(2, 3), 3);
+	ck_assert_int_eq(checks_reg_telling(3, 2), 3);
+	ck_assert_int_eq(checks_reg_telling(4, 2), 2);
+	ck_assert_int_eq(checks_reg_telling(0, 4), 4);
+	ck_assert_int_eq(checks_reg_telling(-1, 0), 0);
+	ck_assert_int_eq(checks_reg_telling(0, -1), 0);
+	ck_assert_int_eq(checks_reg_telling(3, 5), 5);
+	ck_assert_int_eq(checks_reg_telling(2, 2), 2);
+}
+END_TEST
+
 START_TEST(test_answers)
 {
 	const char lines[4][512] = { "Quectel", "EC25", "Revision: EC25EFAR06A07M4G",
@@ -231,6 +276,7 @@ checks_suite(void)
 	tcase_add_test(tc, test_dialects);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_reg_stat);
+	tcase_add_test(tc, test_reg_states);
 	tcase_add_test(tc, test_answers);
 	tcase_add_test(tc, test_regex);
 	tcase_add_test(tc, test_result_column);

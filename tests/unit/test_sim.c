@@ -64,9 +64,9 @@ path_in(const sim_proc *s, const char *name, char *out, size_t cap)
 }
 
 /* Starts dfota-sim with argv (NULL-terminated, without the program) and
- * waits for its ready line. Modules answer at once (ready=0) unless the
- * test's spec says otherwise: most tests here are about answers, not
- * boots. */
+ * waits for its ready line. Modules answer at once (ready=0) and are
+ * registered at once (register=0) unless the test's spec says otherwise:
+ * most tests here are about answers, not boots. */
 static void
 sim_start(sim_proc *s, const char *const *args)
 {
@@ -81,9 +81,10 @@ sim_start(sim_proc *s, const char *const *args)
 	argv[n++] = (char *)bin;
 	for (; *args != NULL && n < 63; args++) {
 		argv[n] = (char *)*args;
-		if (n > 1 && strcmp(argv[n - 1], "--module") == 0 &&
-		    strstr(*args, "ready=") == NULL) {
-			snprintf(specs[n], sizeof specs[n], "%s,ready=0", *args);
+		if (n > 1 && strcmp(argv[n - 1], "--module") == 0) {
+			snprintf(specs[n], sizeof specs[n], "%s%s%s", *args,
+			    strstr(*args, "ready=") == NULL ? ",ready=0" : "",
+			    strstr(*args, "register=") == NULL ? ",register=0" : "");
 			argv[n] = specs[n];
 		}
 		n++;
@@ -988,6 +989,63 @@ START_TEST(scenario_file)
 }
 END_TEST
 
+/* Without register=, a module registers its model's delay after the boot
+ * (sim_model.c: 5 s LTE Cat 4, 15 s NB-IoT, at --speed 1), searching (2)
+ * until then. A scenario file, so that sim_start adds no register=0. */
+START_TEST(register_default_per_model)
+{
+	sim_proc s;
+	char file[PATH_MAX], l1[PATH_MAX], l2[PATH_MAX];
+	rx r = { .len = 0 }, r2 = { .len = 0 };
+	long t0, ec25_at;
+	FILE *fp;
+	int fd, fd2;
+
+	make_dir(&s);
+	path_in(&s, "reg.sim", file, sizeof file);
+	path_in(&s, "ec25", l1, sizeof l1);
+	path_in(&s, "bc26", l2, sizeof l2);
+	fp = fopen(file, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "link=%s model=EC25 echo=off ready=0\n"
+	    "link=%s model=BC26 echo=off ready=0\n", l1, l2);
+	fclose(fp);
+	/* --speed 10: EC25 at 0.5 s, BC26 at 1.5 s after the start. */
+	t0 = now_ms();
+	sim_start(&s, (const char *[]){ "--speed", "10", "--scenario", file,
+	    NULL });
+	fd = port_open(l1, 1000);
+	fd2 = port_open(l2, 1000);
+	if (now_ms() - t0 < 300)
+		ck_assert_str_eq(cmd(fd, &r, "AT+CREG?", "OK\r\n"),
+		    "\r\n+CREG: 0,2\r\n\r\nOK\r\n");
+	for (;;) {
+		rx_clear(&r);
+		if (strstr(cmd(fd, &r, "AT+CEREG?", "OK\r\n"), "+CEREG: 0,1") != NULL)
+			break;
+		ck_assert_msg(now_ms() - t0 < 10000, "EC25 never registered");
+		usleep(50 * 1000);
+	}
+	ec25_at = now_ms() - t0;
+	ck_assert_msg(ec25_at >= 450, "EC25 registered after %ld ms", ec25_at);
+	if (now_ms() - t0 < 1200)
+		ck_assert_str_eq(cmd(fd2, &r2, "AT+CEREG?", "OK\r\n"),
+		    "\r\n+CEREG: 0,2\r\n\r\nOK\r\n");
+	for (;;) {
+		rx_clear(&r2);
+		if (strstr(cmd(fd2, &r2, "AT+CEREG?", "OK\r\n"), "+CEREG: 0,1") != NULL)
+			break;
+		ck_assert_msg(now_ms() - t0 < 20000, "BC26 never registered");
+		usleep(50 * 1000);
+	}
+	ck_assert_msg(now_ms() - t0 >= 1450, "BC26 registered after %ld ms",
+	    now_ms() - t0);
+	close(fd);
+	close(fd2);
+	sim_stop(&s, l1);
+}
+END_TEST
+
 START_TEST(bad_spec_is_usage_error)
 {
 	const char *bin = getenv("DFOTA_SIM");
@@ -1066,6 +1124,7 @@ sim_suite(void)
 	tcase_add_test(tc, fault_trigger_and_hang);
 	tcase_add_test(tc, fault_resume_banner);
 	tcase_add_test(tc, scenario_file);
+	tcase_add_test(tc, register_default_per_model);
 	tcase_add_test(tc, boot_port_before_ready);
 	tcase_add_test(tc, ag35_module_retries);
 	tcase_add_test(tc, resume_banner_bg96_only);
