@@ -63,8 +63,9 @@ Where each figure comes from (nothing is assumed, every number is measured):
     for the unit whose final RDY came last, into arrival -> its trigger,
     trigger -> final RDY and final RDY -> last row, next to its raw-rate
     upload time and the units' median upload (timeline data-mode notes).
-  - dead in = port up -> first AT command received (the emulator's rx,
-    aligned). Split: port up -> the station's first AT tx -> the module's
+  - dead in = port up (or, with realistic boots, the module's first RDY
+    when it comes later: before it any command is lost) -> first AT
+    command received (the emulator's rx, aligned). Split: port up -> the station's first AT tx -> the module's
     rx; on USB also hub up -> the slot's first timeline row (its WAIT: the
     station made the slot for the discovered module) -> first AT tx. The
     hub's own lag (emulator "at: up" -> hub "up") is a fixture figure,
@@ -380,7 +381,7 @@ def parse_sim_log(path):
                 mod.rx.append((t, text[4:]))
                 if text[4:].startswith("AT+QFOTADL") and mod.trigger is None:
                     mod.trigger = t
-            elif text.startswith("at> ") and "RDY" in text:
+            elif text.startswith("at> \\r\\nRDY\\r\\n"):   # not APP RDY
                 mod.rdy.append(t)
             elif " imei " in text and mod.imei is None:
                 mod.imei = text.rsplit(" imei ", 1)[1].strip()
@@ -745,8 +746,14 @@ class Bench:
                     if nxt:
                         f["rdy_to_cmd"].append(nxt[0] - t_rdy)
                 first_rx = [o + t for t, _ in m.rx if t >= m.ups[0]]
+                # dead in counts from when the module could answer: its
+                # port up, or its first RDY when it boots as real ones do
+                # (until then a command is lost whatever the station does)
+                rdy0 = [o + t for t in m.rdy if t >= m.ups[0]]
+                ready_at = max(seen[0], rdy0[0]) if rdy0 and first_rx and \
+                    rdy0[0] <= first_rx[0] else seen[0]
                 if first_rx:
-                    f["dead_in"].append(first_rx[0] - seen[0])
+                    f["dead_in"].append(first_rx[0] - ready_at)
                 tl = tls.get(m.imei, [])
                 f["cmd_lag"] += [o + rx - ts for ts, rx in command_pairs(m, tl)]
                 txs = [ts for ts, _, ev, _ in tl if ev == "tx"]
@@ -1426,7 +1433,7 @@ def report(args, mach, started, elapsed, results, seq_info, raw, upload, grid, i
              f"line, stamped with {how}. Arrival = the first port up." +
              (f" The bench read the hub's lines {med(lags):.1f} ms (median; p99 "
               f"{pct(lags, 99):.1f} ms) after they were written." if kern and lags else ""))
-    L.append("- dead in: port up -> first AT command at the module. dead out: final RDY -> the "
+    L.append("- dead in: port up (or the module's first RDY, when it boots as real modules do and answers only then) -> first AT command at the module. dead out: final RDY -> the "
              "unit's report row (finished_at). re-enum: port back after a reboot -> the station's "
              "port event naming that port (USB: the tty the hub made; pty: the module's pty) / "
              "the module's first byte "
@@ -1467,7 +1474,9 @@ def report(args, mach, started, elapsed, results, seq_info, raw, upload, grid, i
         L.append(split_line(mode, n, runs))
     L.append("")
     L.append("ms, median / p99, pooled over the runs. dead in = (port up -> first AT tx) + "
-             "(first AT tx -> module rx); on USB port up -> first AT tx = (hub up -> the "
+             "(first AT tx -> module rx), less the module's own boot when its RDY comes after "
+             "the first tx (that command is lost to the boot; the re-sent one is received); "
+             "on USB port up -> first AT tx = (hub up -> the "
              "slot's first timeline row, its WAIT, written when the station makes the slot for "
              "the module it discovered) + (that row -> the first AT command the station sends). "
              "hub lag: the emulator's `at: up` -> the hub's `up` line, every port up of every "
