@@ -579,9 +579,11 @@ START_TEST(test_plug_cycles_leak_nothing)
 	kill(r.station, SIGTERM);
 	int status = usb_wait_station(&r, 30);
 	usb_finish(&r);
-	ck_assert_msg(fds0 > 0 && fds == fds0, "open fds: %d after cycle 1, %d after 50 (see %s)",
+	/* A leak grows with the cycles; fewer at the end is a descriptor or
+	 * thread of cycle 1's unit still busy when the first count was taken. */
+	ck_assert_msg(fds0 > 0 && fds <= fds0, "open fds: %d after cycle 1, %d after 50 (see %s)",
 	    fds0, fds, r.dir);
-	ck_assert_msg(tasks0 > 0 && tasks == tasks0, "threads: %d after cycle 1, %d after 50 (see %s)",
+	ck_assert_msg(tasks0 > 0 && tasks <= tasks0, "threads: %d after cycle 1, %d after 50 (see %s)",
 	    tasks0, tasks, r.dir);
 	ck_assert_msg(status == 0 || status == 1, "station exit status %d (see %s)", status, r.dir);
 	/* One slot: every state line names 1-1.5, and no other slot appears. */
