@@ -65,8 +65,9 @@ path_in(const sim_proc *s, const char *name, char *out, size_t cap)
 
 /* Starts dfota-sim with argv (NULL-terminated, without the program) and
  * waits for its ready line. Modules answer at once (ready=0) and are
- * registered at once (register=0) unless the test's spec says otherwise:
- * most tests here are about answers, not boots. */
+ * registered at once (register=0), and print nothing by themselves after
+ * RDY (chatter=no) unless the test's spec says otherwise: most tests here
+ * are about answers, not boots. */
 static void
 sim_start(sim_proc *s, const char *const *args)
 {
@@ -82,9 +83,10 @@ sim_start(sim_proc *s, const char *const *args)
 	for (; *args != NULL && n < 63; args++) {
 		argv[n] = (char *)*args;
 		if (n > 1 && strcmp(argv[n - 1], "--module") == 0) {
-			snprintf(specs[n], sizeof specs[n], "%s%s%s", *args,
+			snprintf(specs[n], sizeof specs[n], "%s%s%s%s", *args,
 			    strstr(*args, "ready=") == NULL ? ",ready=0" : "",
-			    strstr(*args, "register=") == NULL ? ",register=0" : "");
+			    strstr(*args, "register=") == NULL ? ",register=0" : "",
+			    strstr(*args, "chatter=") == NULL ? ",chatter=no" : "");
 			argv[n] = specs[n];
 		}
 		n++;
